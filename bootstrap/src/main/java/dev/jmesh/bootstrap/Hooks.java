@@ -1,7 +1,9 @@
 package dev.jmesh.bootstrap;
 
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.SocketAddress;
+import java.nio.channels.NetworkChannel;
 
 /**
  * The single entry point advice calls. The agent installs its hooks here at start-up; until then,
@@ -36,16 +38,30 @@ public final class Hooks {
     }
   }
 
-  public static void afterBind(
-      Object listener, SocketAddress requested, SocketAddress bound, Throwable failure) {
+  /**
+   * Called by advice after the application's bind, only when {@link #beforeBind} replaced the
+   * address. {@code listener} is a {@code ServerSocketChannel} or a {@code ServerSocket}.
+   */
+  public static void afterBind(Object listener, SocketAddress requested, Throwable failure) {
     if (AgentThread.isCurrent() || requested == null) {
       return;
     }
     try {
+      SocketAddress bound = failure == null ? boundAddress(listener) : null;
       inbound.afterBind(listener, requested, bound, failure);
     } catch (Throwable t) {
       failed("afterBind", t);
     }
+  }
+
+  private static SocketAddress boundAddress(Object listener) throws java.io.IOException {
+    if (listener instanceof NetworkChannel) {
+      return ((NetworkChannel) listener).getLocalAddress();
+    }
+    if (listener instanceof ServerSocket) {
+      return ((ServerSocket) listener).getLocalSocketAddress();
+    }
+    return null;
   }
 
   public static InetAddress[] resolve(String host) {
@@ -71,6 +87,14 @@ public final class Hooks {
       failed("beforeConnect", t);
       return target;
     }
+  }
+
+  /**
+   * Called by the exception handler ByteBuddy inlines around every advice method, when the advice
+   * itself failed (for example a missing module read edge): logged once, the call proceeds.
+   */
+  public static void adviceFailed(Throwable t) {
+    failed("advice", t);
   }
 
   /** Called by advice whose own code failed (advice suppresses the throwable and reports it here). */

@@ -1,0 +1,163 @@
+package dev.jmesh.instrumentation.tooling;
+
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.none;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+
+import dev.jmesh.bootstrap.AgentLog;
+import dev.jmesh.bootstrap.Hooks;
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * Applies instrumentation modules to the running JVM with ByteBuddy, the way the agent does at
+ * start-up and the instrumentation tests do in their own JVM.
+ *
+ * <p>Retransformation without class-format changes (so classes loaded before {@code premain}, such
+ * as {@code java.net.InetAddress}, are instrumented too), and an explicit ignore list: the JDK, ByteBuddy
+ * and jmesh's own classes are never touched except the JDK classes an instrumentation names. Every
+ * transformation error is logged and counted; tests assert the count stays zero.
+ */
+public final class Installer {
+
+  /** Advice that fails is reported (once) through {@link Hooks#adviceFailed}, then suppressed. */
+  private static final Advice.ExceptionHandler REPORT_TO_HOOKS = reportToHooks();
+
+  private final Instrumentation instrumentation;
+  private final ClassLoader adviceLoader;
+  private final AtomicInteger errors = new AtomicInteger();
+
+  /**
+   * @param adviceLoader the class loader that holds the advice classes' bytecode (the agent's own)
+   */
+  public Installer(Instrumentation instrumentation, ClassLoader adviceLoader) {
+    this.instrumentation = instrumentation;
+    this.adviceLoader = adviceLoader;
+  }
+
+  /** Transformation errors seen so far (a healthy agent has none). */
+  public int errorCount() {
+    return errors.get();
+  }
+
+  public void install(List<InstrumentationModule> modules) {
+    exposeHooksTo(modules);
+    ElementMatcher.Junction<TypeDescription> anyInstrumented = none();
+    for (InstrumentationModule module : modules) {
+      for (TypeInstrumentation type : module.typeInstrumentations()) {
+        anyInstrumented = anyInstrumented.or(type.typeMatcher());
+      }
+    }
+    AgentBuilder builder =
+        new AgentBuilder.Default()
+            .disableClassFormatChanges()
+            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+            .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
+            .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+            .with(new ErrorListener())
+            .ignore(neverInstrumented().and(not(anyInstrumented)));
+    for (InstrumentationModule module : modules) {
+      for (TypeInstrumentation type : module.typeInstrumentations()) {
+        List<AgentBuilder.Transformer> transformers = new ArrayList<>();
+        type.transform(
+            (methods, adviceClassName) ->
+                transformers.add(
+                    new AgentBuilder.Transformer.ForAdvice()
+                        .include(adviceLoader)
+                        .withExceptionHandler(REPORT_TO_HOOKS)
+                        .advice(methods, adviceClassName)));
+        AgentBuilder.Identified.Narrowable narrowable = builder.type(type.typeMatcher());
+        AgentBuilder.Identified.Extendable extendable = null;
+        for (AgentBuilder.Transformer transformer : transformers) {
+          extendable =
+              extendable == null ? narrowable.transform(transformer) : extendable.transform(transformer);
+        }
+        if (extendable != null) {
+          builder = extendable;
+        }
+      }
+    }
+    builder.installOn(instrumentation);
+  }
+
+  private static Advice.ExceptionHandler reportToHooks() {
+    try {
+      return new Advice.ExceptionHandler.Simple(
+          MethodInvocation.invoke(
+              new MethodDescription.ForLoadedMethod(
+                  Hooks.class.getMethod("adviceFailed", Throwable.class))));
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException("bootstrap and tooling are out of step", e);
+    }
+  }
+
+  /** The JDK, ByteBuddy and jmesh itself: left alone unless an instrumentation names the type. */
+  private static ElementMatcher.Junction<TypeDescription> neverInstrumented() {
+    return nameStartsWith("java.")
+        .or(nameStartsWith("javax."))
+        .or(nameStartsWith("sun."))
+        .or(nameStartsWith("jdk."))
+        .or(nameStartsWith("com.sun."))
+        .or(nameStartsWith("net.bytebuddy."))
+        .or(nameStartsWith("dev.jmesh."))
+        .or(isSynthetic());
+  }
+
+  /**
+   * Advice inlined into a named JDK module ({@code java.base}, …) calls {@link Hooks}, which lives
+   * in the boot loader's unnamed module: the JDK module must read it.
+   */
+  private void exposeHooksTo(List<InstrumentationModule> modules) {
+    Set<String> names = new HashSet<>();
+    for (InstrumentationModule module : modules) {
+      names.addAll(module.jdkModules());
+    }
+    Module hooks = Hooks.class.getModule();
+    for (String name : names) {
+      Optional<Module> jdkModule = ModuleLayer.boot().findModule(name);
+      if (jdkModule.isPresent() && !jdkModule.get().canRead(hooks)) {
+        instrumentation.redefineModule(
+            jdkModule.get(), Set.of(hooks), Map.of(), Map.of(), Set.of(), Map.of());
+      }
+    }
+  }
+
+  private final class ErrorListener extends AgentBuilder.Listener.Adapter {
+    @Override
+    public void onError(
+        String typeName,
+        ClassLoader classLoader,
+        JavaModule module,
+        boolean loaded,
+        Throwable throwable) {
+      errors.incrementAndGet();
+      AgentLog.error("could not instrument " + typeName, throwable);
+    }
+
+    @Override
+    public void onTransformation(
+        TypeDescription type,
+        ClassLoader classLoader,
+        JavaModule module,
+        boolean loaded,
+        DynamicType dynamicType) {
+      AgentLog.debug("instrumented " + type.getName());
+    }
+  }
+}
