@@ -56,6 +56,10 @@ public final class Installer {
   }
 
   public void install(List<InstrumentationModule> modules) {
+    // Advice is inlined and nothing is injected, so ByteBuddy's Nexus (which reaches for
+    // sun.misc.Unsafe and makes JDK 24+ print warnings) is never needed. The shaded copy reads
+    // its own relocated property name, so the application's ByteBuddy is unaffected.
+    System.setProperty("net.bytebuddy.nexus.disabled", "true");
     exposeHooksTo(modules);
     ElementMatcher.Junction<TypeDescription> anyInstrumented = none();
     for (InstrumentationModule module : modules) {

@@ -1,0 +1,51 @@
+package dev.jmesh.agent;
+
+import dev.jmesh.bootstrap.AgentLog;
+import dev.jmesh.bootstrap.Hooks;
+import dev.jmesh.instrumentation.tooling.Installer;
+import dev.jmesh.instrumentation.tooling.InstrumentationModule;
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+
+/**
+ * Starts the mesh inside the application's JVM, in the agent's own class loader: the hooks the
+ * advice calls, and the instrumentations, which must be in place before the application's {@code
+ * main} binds or connects anything.
+ */
+public final class AgentStarter {
+
+  private AgentStarter() {}
+
+  public static void start(
+      Instrumentation instrumentation, String agentArgs, ClassLoader agentLoader) {
+    long started = System.nanoTime();
+    if (FaultInjection.requested()) {
+      Hooks.install(FaultInjection.failingInbound(), FaultInjection.failingOutbound());
+    }
+    List<InstrumentationModule> modules = new ArrayList<>();
+    for (InstrumentationModule module :
+        ServiceLoader.load(InstrumentationModule.class, agentLoader)) {
+      if (enabled(module)) {
+        modules.add(module);
+      }
+    }
+    new Installer(instrumentation, agentLoader).install(modules);
+    AgentLog.debug(
+        "instrumented " + modules.size() + " modules in "
+            + (System.nanoTime() - started) / 1_000_000 + " ms");
+  }
+
+  /** {@code jmesh.instrumentation.<name>.enabled=false} turns one instrumentation module off. */
+  private static boolean enabled(InstrumentationModule module) {
+    String value =
+        AgentLog.setting(
+            "jmesh.instrumentation." + module.name() + ".enabled",
+            "JMESH_INSTRUMENTATION_"
+                + module.name().toUpperCase(Locale.ROOT).replace('-', '_')
+                + "_ENABLED");
+    return !"false".equalsIgnoreCase(value);
+  }
+}

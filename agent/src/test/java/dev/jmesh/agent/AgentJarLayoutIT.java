@@ -1,0 +1,70 @@
+package dev.jmesh.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent stays invisible only if its jar holds nothing an application class loader could load
+ * besides the bootstrap hooks and the premain class: everything else is {@code inst/**.classdata}.
+ */
+class AgentJarLayoutIT {
+
+  private static JarFile agentJar() throws IOException {
+    String path = System.getProperty("jmesh.agent.jar", "target/jmesh-agent.jar");
+    return new JarFile(Path.of(path).toFile());
+  }
+
+  @Test
+  void onlyBootstrapAndPremainAreLoadableClasses() throws IOException {
+    try (JarFile jar = agentJar()) {
+      List<String> stray =
+          jar.stream()
+              .map(entry -> entry.getName())
+              .filter(name -> !entry(name))
+              .collect(Collectors.toList());
+      assertEquals(List.of(), stray, "entries outside the allowed layout");
+    }
+  }
+
+  @Test
+  void librariesAreRelocatedUnderTheShadedPackage() throws IOException {
+    try (JarFile jar = agentJar()) {
+      for (String library : List.of("io/netty/", "com/fasterxml/jackson/", "org/bouncycastle/",
+          "net/bytebuddy/")) {
+        assertNotNull(
+            jar.getEntry("inst/dev/jmesh/shaded/" + library),
+            () -> library + " is not relocated under inst/dev/jmesh/shaded/");
+        assertTrue(
+            jar.stream().noneMatch(entry -> entry.getName().startsWith("inst/" + library)),
+            () -> library + " is present unrelocated");
+      }
+    }
+  }
+
+  @Test
+  void manifestNamesThePremainClassAndAllowsRetransformation() throws IOException {
+    try (JarFile jar = agentJar()) {
+      var attributes = jar.getManifest().getMainAttributes();
+      assertEquals("dev.jmesh.agent.JmeshAgent", attributes.getValue("Premain-Class"));
+      assertEquals("true", attributes.getValue("Can-Retransform-Classes"));
+    }
+  }
+
+  private static boolean entry(String name) {
+    return name.startsWith("dev/jmesh/bootstrap/")
+        || name.equals("dev/")
+        || name.equals("dev/jmesh/")
+        || name.equals("dev/jmesh/agent/")
+        || name.equals("dev/jmesh/agent/JmeshAgent.class")
+        || name.startsWith("META-INF/")
+        || (name.startsWith("inst/") && !name.endsWith(".class"));
+  }
+}
