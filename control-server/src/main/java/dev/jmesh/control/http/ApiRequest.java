@@ -1,0 +1,153 @@
+package dev.jmesh.control.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsExchange;
+import dev.jmesh.control.ApiException;
+import dev.jmesh.control.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+/** One API call as handlers see it: path and query parameters, body, headers, TLS peer. */
+public final class ApiRequest {
+
+  static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+  private final HttpExchange exchange;
+  private final Map<String, String> pathParameters;
+  private final Map<String, String> queryParameters;
+  private byte[] body;
+
+  ApiRequest(HttpExchange exchange, Map<String, String> pathParameters) {
+    this.exchange = exchange;
+    this.pathParameters = pathParameters;
+    this.queryParameters = parseQuery(exchange.getRequestURI().getRawQuery());
+  }
+
+  public HttpExchange exchange() {
+    return exchange;
+  }
+
+  /** {@code GET /v1/snapshot}, for error messages. */
+  public String describe() {
+    return exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
+  }
+
+  public String pathParameter(String name) {
+    return pathParameters.get(name);
+  }
+
+  public Optional<String> query(String name) {
+    String value = queryParameters.get(name);
+    return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+
+  /** A query parameter that must be present. */
+  public String requiredQuery(String name) throws ApiException {
+    return query(name)
+        .orElseThrow(
+            () -> ApiException.badRequest(
+                "query parameter '" + name + "' is missing from " + describe()));
+  }
+
+  /** A numeric query parameter, or {@code fallback} when absent. */
+  public long longQuery(String name, long fallback) throws ApiException {
+    Optional<String> value = query(name);
+    if (value.isEmpty()) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(value.get());
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest(
+          "query parameter '" + name + "' of " + describe() + " must be a whole number, got '"
+              + value.get() + "'");
+    }
+  }
+
+  public Optional<String> header(String name) {
+    return Optional.ofNullable(exchange.getRequestHeaders().getFirst(name));
+  }
+
+  public byte[] body() throws ApiException, IOException {
+    if (body == null) {
+      try (InputStream in = exchange.getRequestBody()) {
+        byte[] read = in.readNBytes(MAX_BODY_BYTES + 1);
+        if (read.length > MAX_BODY_BYTES) {
+          throw new ApiException(
+              413, "request body of " + describe() + " is larger than " + MAX_BODY_BYTES + " bytes");
+        }
+        body = read;
+      }
+    }
+    return body;
+  }
+
+  public String bodyText() throws ApiException, IOException {
+    return new String(body(), StandardCharsets.UTF_8);
+  }
+
+  /** The JSON body as {@code type}; 400 naming the record when it is missing or malformed. */
+  public <T> T bodyAs(Class<T> type) throws ApiException, IOException {
+    byte[] bytes = body();
+    if (bytes.length == 0) {
+      throw ApiException.badRequest(
+          "request body of " + describe() + " is empty; expected a JSON " + type.getSimpleName());
+    }
+    try {
+      T value = Json.MAPPER.readValue(bytes, type);
+      if (value == null) {
+        throw ApiException.badRequest(
+            "request body of " + describe() + " is null; expected a JSON " + type.getSimpleName());
+      }
+      return value;
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest(
+          "request body of " + describe() + " is not a valid JSON " + type.getSimpleName() + ": "
+              + e.getOriginalMessage());
+    }
+  }
+
+  /** The certificate the client authenticated the TLS connection with, if any. */
+  public Optional<X509Certificate> clientCertificate() {
+    if (!(exchange instanceof HttpsExchange https)) {
+      return Optional.empty();
+    }
+    try {
+      Certificate[] chain = https.getSSLSession().getPeerCertificates();
+      return chain.length > 0 && chain[0] instanceof X509Certificate leaf
+          ? Optional.of(leaf)
+          : Optional.empty();
+    } catch (SSLPeerUnverifiedException e) {
+      return Optional.empty();
+    }
+  }
+
+  public String remoteAddress() {
+    return exchange.getRemoteAddress().getAddress().getHostAddress();
+  }
+
+  private static Map<String, String> parseQuery(String rawQuery) {
+    Map<String, String> parameters = new HashMap<>();
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return parameters;
+    }
+    for (String pair : rawQuery.split("&")) {
+      int equals = pair.indexOf('=');
+      String name = equals < 0 ? pair : pair.substring(0, equals);
+      String value = equals < 0 ? "" : pair.substring(equals + 1);
+      parameters.putIfAbsent(
+          URLDecoder.decode(name, StandardCharsets.UTF_8),
+          URLDecoder.decode(value, StandardCharsets.UTF_8));
+    }
+    return parameters;
+  }
+}
