@@ -1,0 +1,182 @@
+package dev.jmesh.agent.inbound;
+
+import dev.jmesh.agent.runtime.ByteRelay;
+import dev.jmesh.agent.tls.PeerIdentity;
+import dev.jmesh.bootstrap.AgentLog;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
+
+/**
+ * The last handler of an accepted connection: once the connection is secured (TLS handshake done,
+ * or plaintext allowed) it connects to the application's loopback port and pipes both ways.
+ * Messages that arrive before that connection is up are held.
+ */
+final class AppRelay extends ChannelInboundHandlerAdapter {
+
+  static final AttributeKey<PeerIdentity> PEER = AttributeKey.valueOf("jmesh.peer");
+  private static final String ENCODER = "jmesh-http-encoder";
+
+  private final InetSocketAddress app;
+  private final boolean waitForHandshake;
+  private final Consumer<PeerIdentity> onSecured;
+  private final List<Object> pending = new ArrayList<>();
+  private Channel backend;
+  private boolean connected;
+
+  /**
+   * @param waitForHandshake whether a TLS handshake (or the decision to do one) comes first
+   * @param onSecured told the peer (null for plaintext) once the connection is allowed through
+   */
+  AppRelay(InetSocketAddress app, boolean waitForHandshake, Consumer<PeerIdentity> onSecured) {
+    this.app = app;
+    this.waitForHandshake = waitForHandshake;
+    this.onSecured = onSecured;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (!waitForHandshake) {
+      secured(ctx, null);
+    }
+  }
+
+  /** Fired by {@link TlsDetector} when a PERMISSIVE connection turns out to be plaintext. */
+  enum PlaintextDetected {
+    INSTANCE
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SslHandshakeCompletionEvent handshake) {
+      if (!handshake.isSuccess()) {
+        AgentLog.debug("inbound TLS handshake from " + ctx.channel().remoteAddress() + " failed: "
+            + handshake.cause());
+        ctx.close();
+        return;
+      }
+      try {
+        PeerIdentity peer = PeerIdentity.of(ctx.pipeline().get(SslHandler.class).engine().getSession());
+        ctx.channel().attr(PEER).set(peer);
+        secured(ctx, peer);
+      } catch (SSLException | IllegalArgumentException e) {
+        ctx.close();
+      }
+    } else if (evt == PlaintextDetected.INSTANCE) {
+      secured(ctx, null);
+    } else if (evt == ForwardedClientCert.RawFromHere.INSTANCE) {
+      if (backend != null && backend.pipeline().get(ENCODER) != null) {
+        backend.pipeline().remove(ENCODER);
+      }
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  private void secured(ChannelHandlerContext ctx, PeerIdentity peer) {
+    if (backend != null) {
+      return;
+    }
+    onSecured.accept(peer);
+    Channel frontend = ctx.channel();
+    ChannelFuture connect =
+        new Bootstrap()
+            .group(frontend.eventLoop())
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+            .handler(new ByteRelay(frontend))
+            .connect(app);
+    backend = connect.channel();
+    connect.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            AgentLog.warnOnce(
+                "inbound-app:" + app,
+                "cannot connect to the application at " + app + ": " + f.cause().getMessage()
+                    + "; closing the client's connection");
+            releasePending();
+            frontend.close();
+            return;
+          }
+          connected = true;
+          for (Object msg : pending) {
+            forward(msg);
+          }
+          pending.clear();
+          backend.flush();
+          if (backend.isWritable()) {
+            frontend.config().setAutoRead(true);
+          }
+        });
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (connected) {
+      forward(msg);
+      if (!backend.isWritable()) {
+        ctx.channel().config().setAutoRead(false);
+      }
+    } else {
+      pending.add(msg);
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  private void forward(Object msg) {
+    if (msg instanceof HttpObject && backend.pipeline().get(ENCODER) == null) {
+      backend.pipeline().addFirst(ENCODER, new HttpRequestEncoder());
+    }
+    backend.write(msg);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (connected) {
+      backend.flush();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable() && backend != null) {
+      backend.config().setAutoRead(true);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    releasePending();
+    if (backend != null) {
+      ByteRelay.closeOnFlush(backend);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    AgentLog.debug("inbound connection from " + ctx.channel().remoteAddress() + ": " + cause);
+    ctx.close();
+  }
+
+  private void releasePending() {
+    for (Object msg : pending) {
+      ReferenceCountUtil.release(msg);
+    }
+    pending.clear();
+  }
+}

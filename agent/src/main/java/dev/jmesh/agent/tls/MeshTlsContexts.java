@@ -1,0 +1,83 @@
+package dev.jmesh.agent.tls;
+
+import dev.jmesh.agent.identity.IdentityStore;
+import dev.jmesh.agent.identity.MeshTrustBundle;
+import dev.jmesh.agent.identity.WorkloadCertificate;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLException;
+
+/**
+ * The mesh's TLS contexts (server: requires a client certificate; client: presents the workload
+ * certificate), rebuilt whenever the certificate or trust bundle changes. A rebuild swaps the
+ * contexts atomically: connections already open keep theirs, new connections get the new ones.
+ */
+public final class MeshTlsContexts {
+
+  static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+  private record Contexts(SslContext server, SslContext client, WorkloadCertificate certificate) {}
+
+  private final IdentityStore identity;
+  private final AtomicReference<Contexts> current = new AtomicReference<>();
+
+  public MeshTlsContexts(IdentityStore identity) {
+    this.identity = identity;
+    identity.addListener(this::rebuild);
+    rebuild();
+  }
+
+  /** The server context, or null while there is no certificate. */
+  public SslContext server() {
+    Contexts c = current.get();
+    return c == null ? null : c.server();
+  }
+
+  /** The client context, or null while there is no certificate. */
+  public SslContext client() {
+    Contexts c = current.get();
+    return c == null ? null : c.client();
+  }
+
+  /** Our own identity, or null while there is no certificate. */
+  public String localSpiffeId() {
+    Contexts c = current.get();
+    return c == null ? null : c.certificate().spiffeId();
+  }
+
+  public MeshTrustManager trustManager() {
+    MeshTrustBundle bundle = identity.trustBundle();
+    return bundle == null ? null : new MeshTrustManager(bundle);
+  }
+
+  private synchronized void rebuild() {
+    WorkloadCertificate certificate = identity.certificate();
+    MeshTrustBundle bundle = identity.trustBundle();
+    if (certificate == null || bundle == null) {
+      return;
+    }
+    MeshTrustManager trust = new MeshTrustManager(bundle);
+    try {
+      SslContext server =
+          SslContextBuilder.forServer(certificate.privateKey(), certificate.chainArray())
+              .sslProvider(SslProvider.JDK)
+              .protocols(PROTOCOLS)
+              .trustManager(trust)
+              .clientAuth(ClientAuth.REQUIRE)
+              .build();
+      SslContext client =
+          SslContextBuilder.forClient()
+              .sslProvider(SslProvider.JDK)
+              .protocols(PROTOCOLS)
+              .keyManager(certificate.privateKey(), certificate.chainArray())
+              .trustManager(trust)
+              .build();
+      current.set(new Contexts(server, client, certificate));
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build TLS contexts for " + certificate, e);
+    }
+  }
+}

@@ -1,0 +1,261 @@
+package dev.jmesh.agent.inbound;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jmesh.agent.config.AgentConfig;
+import dev.jmesh.agent.identity.IdentityStore;
+import dev.jmesh.agent.runtime.AgentThreadFactory;
+import dev.jmesh.agent.runtime.RecentConnections;
+import dev.jmesh.agent.runtime.StartupDeadline;
+import dev.jmesh.agent.tls.MeshTlsContexts;
+import dev.jmesh.agent.tls.TestClients;
+import dev.jmesh.agent.tls.TestPki;
+import dev.jmesh.policy.MtlsMode;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class InboundListenerTest {
+
+  static final class FixedPolicy implements InboundPolicy {
+    volatile PortDecision decision;
+    final CompletableFuture<Void> first = CompletableFuture.completedFuture(null);
+
+    @Override
+    public PortDecision decide(int port) {
+      return decision;
+    }
+
+    @Override
+    public CompletableFuture<?> firstSnapshot() {
+      return first;
+    }
+  }
+
+  private final TestPki pki = new TestPki();
+  private final FixedPolicy policy = new FixedPolicy();
+  private NioEventLoopGroup loops;
+  private InboundListeners listeners;
+  private TestApp app;
+  private InetSocketAddress requested;
+  private RecentConnections connections;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    loops = new NioEventLoopGroup(2, new AgentThreadFactory("test-inbound"));
+    IdentityStore identity = pki.identity("default", "orders");
+    connections = new RecentConnections(10);
+    InboundContext context =
+        new InboundContext(
+            policy,
+            new MeshTlsContexts(identity),
+            identity.firstCertificate(),
+            new StartupDeadline(Duration.ofSeconds(5)),
+            connections,
+            loops,
+            loops,
+            Duration.ofSeconds(5));
+    listeners = new InboundListeners(config(), context, () -> {});
+    app = new TestApp();
+    requested = new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort());
+  }
+
+  @AfterEach
+  void tearDown() {
+    listeners.closeAll();
+    app.close();
+    loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+
+  static AgentConfig config() {
+    return new AgentConfig(
+        true, "orders", "default", Map.of(), List.of(java.net.URI.create("https://localhost:1")),
+        null, null, Set.of(), "127.0.0.1", -1, null, Duration.ofSeconds(5));
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private void meshTheApp() {
+    SocketAddress moved = listeners.beforeBind(null, requested);
+    assertEquals(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), moved);
+    listeners.afterBind(null, requested, app.address(), null);
+  }
+
+  private SSLContext client(String service) {
+    return TestClients.mtlsContext(pki.workload("default", service), pki.bundle());
+  }
+
+  @Test
+  void strictServesMeshClientsAndTellsTheAppWhoCalled() throws IOException {
+    policy.decision = new PortDecision(MtlsMode.STRICT, "default/strict");
+    meshTheApp();
+    try (Socket socket = TestClients.mtls(requested, client("web"))) {
+      String response = TestClients.get(socket, "/", "x-forwarded-client-cert: By=spoofed");
+      assertTrue(response.startsWith("HTTP/1.1 200"), response);
+      assertTrue(
+          response.endsWith(
+              "xfcc=By=spiffe://cluster.local/ns/default/sa/orders;"
+                  + "URI=spiffe://cluster.local/ns/default/sa/web"),
+          response);
+    }
+    RecentConnections.Entry entry = connections.list().get(0);
+    assertEquals("spiffe://cluster.local/ns/default/sa/web", entry.peerSpiffeId());
+    assertEquals("mutual_tls", entry.security());
+  }
+
+  @Test
+  void strictRefusesPlaintextBeforeAByteReachesTheApp() throws IOException {
+    policy.decision = new PortDecision(MtlsMode.STRICT, "default/strict");
+    meshTheApp();
+    try (Socket socket = TestClients.plain(requested)) {
+      String response = TestClients.get(socket, "/");
+      assertFalse(response.contains("xfcc"), response);
+    }
+    assertEquals(0, app.requests.get());
+  }
+
+  @Test
+  void strictRefusesACertificateFromAnotherCa() throws IOException {
+    policy.decision = new PortDecision(MtlsMode.STRICT, "default/strict");
+    meshTheApp();
+    TestPki other = new TestPki("cluster.local", "another root");
+    SSLContext stranger =
+        TestClients.mtlsContext(other.workload("default", "web"), pki.bundle());
+    assertThrows(
+        IOException.class,
+        () -> {
+          try (Socket socket = TestClients.mtls(requested, stranger)) {
+            String response = TestClients.get(socket, "/");
+            if (response.isEmpty()) {
+              throw new SSLException("closed");
+            }
+          }
+        });
+    assertEquals(0, app.requests.get());
+  }
+
+  @Test
+  void permissiveServesPlaintextWithoutClientCertHeader() throws IOException {
+    policy.decision = new PortDecision(MtlsMode.PERMISSIVE, "none");
+    meshTheApp();
+    try (Socket socket = TestClients.plain(requested)) {
+      String response = TestClients.get(socket, "/", "X-Forwarded-Client-Cert: By=spoofed");
+      assertTrue(response.endsWith("xfcc=null"), response);
+    }
+  }
+
+  @Test
+  void permissiveServesMutualTlsWithClientCertHeader() throws IOException {
+    policy.decision = new PortDecision(MtlsMode.PERMISSIVE, "none");
+    meshTheApp();
+    try (Socket socket = TestClients.mtls(requested, client("web"))) {
+      String response = TestClients.get(socket, "/");
+      assertTrue(response.endsWith("URI=spiffe://cluster.local/ns/default/sa/web"), response);
+    }
+  }
+
+  @Test
+  void disablePassesPlaintextThrough() throws IOException {
+    policy.decision = new PortDecision(MtlsMode.DISABLE, "default/off");
+    meshTheApp();
+    try (Socket socket = TestClients.plain(requested)) {
+      assertTrue(TestClients.get(socket, "/").endsWith("xfcc=null"));
+    }
+  }
+
+  @Test
+  void modeChangeAppliesToNewConnections() throws IOException {
+    policy.decision = new PortDecision(MtlsMode.PERMISSIVE, "none");
+    meshTheApp();
+    try (Socket socket = TestClients.plain(requested)) {
+      assertTrue(TestClients.get(socket, "/").startsWith("HTTP/1.1 200"));
+    }
+    policy.decision = new PortDecision(MtlsMode.STRICT, "default/strict");
+    try (Socket socket = TestClients.plain(requested)) {
+      assertEquals("", TestClients.get(socket, "/"));
+    }
+  }
+
+  @Test
+  void connectionsBeforeTheAppFinishedBindingWaitForIt() throws Exception {
+    policy.decision = new PortDecision(MtlsMode.PERMISSIVE, "none");
+    listeners.beforeBind(null, requested);
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try {
+      Future<String> response =
+          executor.submit(
+              () -> {
+                try (Socket socket = TestClients.plain(requested)) {
+                  return TestClients.get(socket, "/");
+                }
+              });
+      assertThrows(
+          java.util.concurrent.TimeoutException.class,
+          () -> response.get(200, TimeUnit.MILLISECONDS));
+      listeners.afterBind(null, requested, app.address(), null);
+      assertTrue(response.get(10, TimeUnit.SECONDS).startsWith("HTTP/1.1 200"));
+    } finally {
+      executor.shutdownNow();
+    }
+    assertEquals(List.of(requested.getPort()), listeners.ports());
+  }
+
+  @Test
+  void anAddressInUseIsLeftToTheApplication() throws IOException {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(requested);
+      assertEquals(requested, listeners.beforeBind(null, requested));
+    }
+  }
+
+  @Test
+  void nonHttpBytesArePipedUnchanged() throws Exception {
+    policy.decision = new PortDecision(MtlsMode.PERMISSIVE, "none");
+    try (ServerSocket echo = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      listeners.beforeBind(null, requested);
+      listeners.afterBind(null, requested, echo.getLocalSocketAddress(), null);
+      Thread echoThread =
+          new Thread(
+              () -> {
+                try (Socket s = echo.accept()) {
+                  s.getInputStream().transferTo(s.getOutputStream());
+                } catch (IOException ignored) {
+                  // test over
+                }
+              });
+      echoThread.start();
+      try (Socket socket = TestClients.plain(requested)) {
+        byte[] payload = "\u0001binary\r\n\r\nGET / HTTP/1.1\r\n".getBytes();
+        socket.getOutputStream().write(payload);
+        socket.shutdownOutput();
+        assertEquals(new String(payload), TestClients.readAll(socket.getInputStream()));
+      }
+      echoThread.join(5000);
+    }
+  }
+}
