@@ -51,8 +51,7 @@ final class GoDuration {
     BigInteger nanos = BigInteger.ZERO;
     while (!rest.isEmpty()) {
       int numberEnd = 0;
-      while (numberEnd < rest.length()
-          && isDigitOrPoint(rest.charAt(numberEnd))) {
+      while (numberEnd < rest.length() && isDigitOrPoint(rest.charAt(numberEnd))) {
         numberEnd++;
       }
       String number = rest.substring(0, numberEnd);
@@ -60,8 +59,7 @@ final class GoDuration {
         throw invalid(text);
       }
       int unitEnd = numberEnd;
-      while (unitEnd < rest.length()
-          && !isDigitOrPoint(rest.charAt(unitEnd))) {
+      while (unitEnd < rest.length() && !isDigitOrPoint(rest.charAt(unitEnd))) {
         unitEnd++;
       }
       String unit = rest.substring(numberEnd, unitEnd);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import dev.jmesh.api.PolicyResource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,7 +53,8 @@ public final class PolicyDocuments {
 
   private static final String SECURITY = "security.istio.io";
   private static final String NETWORKING = "networking.istio.io";
-  private static final List<String> SECURITY_VERSIONS = List.of(SECURITY + "/v1", SECURITY + "/v1beta1");
+  private static final List<String> SECURITY_VERSIONS =
+      List.of(SECURITY + "/v1", SECURITY + "/v1beta1");
   private static final List<String> NETWORKING_VERSIONS =
       List.of(NETWORKING + "/v1", NETWORKING + "/v1beta1", NETWORKING + "/v1alpha3");
 
@@ -83,7 +85,8 @@ public final class PolicyDocuments {
   private static final Pattern DNS1123_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
-  // Not YAMLFactory.builder(): in Jackson 2.17 a built factory reads empty documents as "", not null.
+  // Not YAMLFactory.builder(): in Jackson 2.17 a built factory reads empty documents as "", not
+  // null.
   private static final YAMLFactory YAML_IN = new YAMLFactory();
   private static final ObjectReader TREE_READER = new ObjectMapper(YAML_IN).readerFor(Object.class);
   private static final ObjectMapper YAML_OUT =
@@ -92,15 +95,32 @@ public final class PolicyDocuments {
               .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
               .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
               .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+              .stringQuotingChecker(new NumberLikeStringQuoting())
               .build());
+
+  /**
+   * Also quotes strings that start like a number ({@code 1e3}, {@code .5}, {@code 10.0.0.1}), which
+   * Jackson's default check leaves bare although YAML reads some of them back as numbers.
+   */
+  private static final class NumberLikeStringQuoting extends StringQuotingChecker.Default {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean needToQuoteValue(String value) {
+      if (!value.isEmpty() && "0123456789.+-".indexOf(value.charAt(0)) >= 0) {
+        return true;
+      }
+      return super.needToQuoteValue(value);
+    }
+  }
 
   private PolicyDocuments() {}
 
   /**
-   * Parses multi-document YAML as {@code kubectl apply -f} would and validates every Istio document.
-   * Documents of non-Istio kinds (Deployment, Service, ...) and of Istio kinds jmesh does not handle
-   * (Gateway, Sidecar, ...) are skipped and listed in the result; empty documents are ignored.
-   * All-or-nothing: any invalid Istio document throws.
+   * Parses multi-document YAML as {@code kubectl apply -f} would and validates every Istio
+   * document. Documents of non-Istio kinds (Deployment, Service, ...) and of Istio kinds jmesh does
+   * not handle (Gateway, Sidecar, ...) are skipped and listed in the result; empty documents are
+   * ignored. All-or-nothing: any invalid Istio document throws.
    *
    * @param defaultNamespace the namespace of documents without {@code metadata.namespace}
    * @param sourceName where the YAML came from (a file name), prefixed to error messages; may be
@@ -203,28 +223,12 @@ public final class PolicyDocuments {
       Map<String, Object> object = new SpecNode("", document).asMapping();
       String apiVersion = requiredString(object, "apiVersion");
       String kind = requiredString(object, "kind");
-      String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
-      boolean istioGroup = group.endsWith("istio.io");
-      List<String> apiVersions = API_VERSIONS_BY_KIND.get(kind);
-
-      String skipReason = null;
-      if (apiVersions == null && !istioGroup) {
-        skipReason = "not an Istio kind";
-      } else if (apiVersions == null && UNHANDLED_ISTIO_KINDS.contains(kind)) {
-        skipReason = "Istio kind not handled by jmesh";
-      } else if (apiVersions == null) {
-        throw new InvalidFieldException("kind", "unknown Istio kind \"" + kind + "\" in " + group);
-      } else if (!istioGroup && group.contains(".")) {
-        skipReason = "not an Istio kind (group " + group + ")";
-      } else if (!apiVersions.contains(apiVersion)) {
-        throw new InvalidFieldException("apiVersion", wrongApiVersion(apiVersion, kind));
-      }
+      String skipReason = skipReason(apiVersion, kind);
       if (skipReason != null) {
         Object metadata = object.get("metadata");
         Object name = metadata instanceof Map<?, ?> map ? map.get("name") : null;
         skipped.add(
-            new Skipped(
-                index, apiVersion, kind, name instanceof String s ? s : null, skipReason));
+            new Skipped(index, apiVersion, kind, name instanceof String s ? s : null, skipReason));
         return;
       }
 
@@ -258,6 +262,32 @@ public final class PolicyDocuments {
     }
   }
 
+  /**
+   * Why a document of this apiVersion and kind is skipped, or {@code null} when jmesh handles it.
+   *
+   * @throws InvalidFieldException for an unknown Istio kind or a jmesh kind with a wrong apiVersion
+   */
+  private static String skipReason(String apiVersion, String kind) throws InvalidFieldException {
+    String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+    boolean istioGroup = group.equals("istio.io") || group.endsWith(".istio.io");
+    List<String> apiVersions = API_VERSIONS_BY_KIND.get(kind);
+    if (apiVersions == null) {
+      if (!istioGroup) {
+        return "not an Istio kind";
+      } else if (UNHANDLED_ISTIO_KINDS.contains(kind)) {
+        return "Istio kind not handled by jmesh";
+      }
+      throw new InvalidFieldException("kind", "unknown Istio kind \"" + kind + "\" in " + group);
+    }
+    if (!istioGroup && group.contains(".")) {
+      return "not an Istio kind (group " + group + ")";
+    }
+    if (!apiVersions.contains(apiVersion)) {
+      throw new InvalidFieldException("apiVersion", wrongApiVersion(apiVersion, kind));
+    }
+    return null;
+  }
+
   private static String requiredString(Map<String, Object> map, String key)
       throws InvalidFieldException {
     return requiredString(map, key, key);
@@ -280,19 +310,27 @@ public final class PolicyDocuments {
     if (name.length() > 253 || !DNS1123_SUBDOMAIN.matcher(name).matches()) {
       throw new InvalidFieldException(
           "metadata.name",
-          "\"" + name + "\" is not a valid name: lower-case letters, digits, '-' and '.',"
+          "\""
+              + name
+              + "\" is not a valid name: lower-case letters, digits, '-' and '.',"
               + " starting and ending with a letter or digit, at most 253 characters");
     }
     if (namespace.length() > 63 || !DNS1123_LABEL.matcher(namespace).matches()) {
       throw new InvalidFieldException(
           "metadata.namespace",
-          "\"" + namespace + "\" is not a valid namespace: lower-case letters, digits and '-',"
+          "\""
+              + namespace
+              + "\" is not a valid namespace: lower-case letters, digits and '-',"
               + " starting and ending with a letter or digit, at most 63 characters");
     }
   }
 
   private static String wrongApiVersion(String apiVersion, String kind) {
-    return "\"" + apiVersion + "\" is not valid for " + kind + "; expected one of "
+    return "\""
+        + apiVersion
+        + "\" is not valid for "
+        + kind
+        + "; expected one of "
         + String.join(", ", API_VERSIONS_BY_KIND.get(kind));
   }
 

@@ -12,184 +12,185 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Istio's PeerAuthentication precedence, one row per rule. */
+/**
+ * Istio's PeerAuthentication precedence, one row per rule. The workload is {@code app=reviews,
+ * version=v1} in namespace {@code foo} and the port 8080 unless a row says otherwise.
+ */
 class MtlsPolicyTest {
 
   private static final String ROOT = "istio-system";
   private static final Map<String, String> REVIEWS_V1 = Map.of("app", "reviews", "version", "v1");
+  private static final Map<String, String> APP_REVIEWS = Map.of("app", "reviews");
 
-  static Stream<Arguments> rules() {
+  static Stream<Case> rules() {
     return Stream.of(
-        row("no policy at all is PERMISSIVE", "foo", 8080, PERMISSIVE, "none"),
-        row(
-            "mesh policy applies to every namespace",
-            "foo", 8080, STRICT, "istio-system/default",
-            meshWide("default", 1, STRICT)),
-        row(
-            "namespace policy beats mesh policy",
-            "foo", 8080, DISABLE, "foo/default",
-            meshWide("default", 1, STRICT),
-            namespaceWide("foo", "default", 2, DISABLE)),
-        row(
-            "workload policy beats namespace policy",
-            "foo", 8080, PERMISSIVE, "foo/reviews",
-            namespaceWide("foo", "default", 1, STRICT),
-            workload("foo", "reviews", 2, Map.of("app", "reviews"), PERMISSIVE, Map.of())),
-        row(
-            "workload policy beats mesh policy",
-            "foo", 8080, DISABLE, "foo/reviews",
-            meshWide("default", 1, STRICT),
-            workload("foo", "reviews", 2, Map.of("app", "reviews"), DISABLE, Map.of())),
-        row(
-            "selector policy in root namespace is ignored",
-            "foo", 8080, PERMISSIVE, "none",
-            workload(ROOT, "reviews", 1, Map.of("app", "reviews"), STRICT, Map.of())),
-        row(
-            "selector policy in root namespace is ignored for root-namespace workloads too",
-            ROOT, 8080, DISABLE, "istio-system/default",
-            meshWide("default", 1, DISABLE),
-            workload(ROOT, "reviews", 2, Map.of("app", "reviews"), STRICT, Map.of())),
-        row(
-            "empty selector in root namespace is mesh-wide",
-            "foo", 8080, STRICT, "istio-system/empty",
-            workload(ROOT, "empty", 1, Map.of(), STRICT, Map.of())),
-        row(
-            "empty selector is namespace-wide",
-            "foo", 8080, DISABLE, "foo/empty",
-            meshWide("default", 1, STRICT),
-            workload("foo", "empty", 2, Map.of(), DISABLE, Map.of())),
-        row(
-            "selector that does not match the workload does not apply",
-            "foo", 8080, PERMISSIVE, "none",
-            workload("foo", "ratings", 1, Map.of("app", "ratings"), STRICT, Map.of())),
-        row(
-            "selector must match all of its labels",
-            "foo", 8080, PERMISSIVE, "none",
-            workload("foo", "v2", 1, Map.of("app", "reviews", "version", "v2"), STRICT, Map.of())),
-        row(
-            "selector that is a subset of the workload labels applies",
-            "foo", 8080, STRICT, "foo/v1",
-            workload("foo", "v1", 1, Map.of("version", "v1"), STRICT, Map.of())),
-        row(
-            "namespace policy of another namespace does not apply",
-            "foo", 8080, PERMISSIVE, "none",
-            namespaceWide("bar", "default", 1, STRICT)),
-        row(
-            "workload policy of another namespace does not apply",
-            "foo", 8080, PERMISSIVE, "none",
-            workload("bar", "reviews", 1, Map.of("app", "reviews"), STRICT, Map.of())),
-        row(
-            "oldest policy in a scope wins",
-            "foo", 8080, DISABLE, "foo/older",
-            namespaceWide("foo", "newer", 5, STRICT),
-            namespaceWide("foo", "older", 2, DISABLE)),
-        row(
-            "oldest mesh policy wins",
-            "foo", 8080, STRICT, "istio-system/older",
-            meshWide("newer", 9, DISABLE),
-            meshWide("older", 3, STRICT)),
-        row(
-            "oldest workload policy wins",
-            "foo", 8080, PERMISSIVE, "foo/older",
-            workload("foo", "newer", 7, Map.of("app", "reviews"), STRICT, Map.of()),
-            workload("foo", "older", 4, Map.of("version", "v1"), PERMISSIVE, Map.of())),
-        row(
-            "policies of the same age are ordered by name",
-            "foo", 8080, DISABLE, "foo/a-disable",
-            namespaceWide("foo", "b-strict", 3, STRICT),
-            namespaceWide("foo", "a-disable", 3, DISABLE)),
-        row(
-            "oldest policy in a scope wins even when it is UNSET",
-            "foo", 8080, STRICT, "istio-system/default",
-            meshWide("default", 1, STRICT),
-            namespaceWide("foo", "older", 2, UNSET),
-            namespaceWide("foo", "newer", 3, DISABLE)),
-        row(
-            "UNSET inherits from namespace",
-            "foo", 8080, STRICT, "foo/default",
-            namespaceWide("foo", "default", 1, STRICT),
-            workload("foo", "reviews", 2, Map.of("app", "reviews"), UNSET, Map.of())),
-        row(
-            "UNSET inherits from mesh",
-            "foo", 8080, STRICT, "istio-system/default",
-            meshWide("default", 1, STRICT),
-            namespaceWide("foo", "default", 2, UNSET)),
-        row(
-            "UNSET workload and namespace inherit from mesh",
-            "foo", 8080, DISABLE, "istio-system/default",
-            meshWide("default", 1, DISABLE),
-            namespaceWide("foo", "default", 2, UNSET),
-            workload("foo", "reviews", 3, Map.of("app", "reviews"), UNSET, Map.of())),
-        row(
-            "UNSET at every scope is PERMISSIVE",
-            "foo", 8080, PERMISSIVE, "none",
-            meshWide("default", 1, UNSET),
-            namespaceWide("foo", "default", 2, UNSET)),
-        row(
-            "port-level mode overrides the workload mode",
-            "foo", 8080, PERMISSIVE, "foo/reviews",
-            workload("foo", "reviews", 1, Map.of("app", "reviews"), STRICT, Map.of(8080, PERMISSIVE))),
-        row(
-            "port-level mode applies only to its own port",
-            "foo", 9090, STRICT, "foo/reviews",
-            workload("foo", "reviews", 1, Map.of("app", "reviews"), STRICT, Map.of(8080, PERMISSIVE))),
-        row(
-            "port-level UNSET inherits from workload",
-            "foo", 8080, STRICT, "foo/reviews",
-            namespaceWide("foo", "default", 1, DISABLE),
-            workload("foo", "reviews", 2, Map.of("app", "reviews"), STRICT, Map.of(8080, UNSET))),
-        row(
-            "port-level UNSET inherits what the workload inherited",
-            "foo", 8080, STRICT, "foo/default",
-            namespaceWide("foo", "default", 1, STRICT),
-            workload("foo", "reviews", 2, Map.of("app", "reviews"), UNSET, Map.of(8080, UNSET))),
-        row(
-            "port-level mode applies when the workload mode is UNSET",
-            "foo", 8080, DISABLE, "foo/reviews",
-            namespaceWide("foo", "default", 1, STRICT),
-            workload("foo", "reviews", 2, Map.of("app", "reviews"), UNSET, Map.of(8080, DISABLE))),
-        row(
-            "port-level mTLS of a newer workload policy is not used",
-            "foo", 8080, STRICT, "foo/older",
-            workload("foo", "older", 1, Map.of("app", "reviews"), STRICT, Map.of()),
-            workload("foo", "newer", 2, Map.of("app", "reviews"), STRICT, Map.of(8080, DISABLE))),
-        row(
-            "root-namespace workload gets the mesh policy",
-            ROOT, 8080, STRICT, "istio-system/default",
-            meshWide("default", 1, STRICT)));
+        rule("no policy at all is PERMISSIVE").given().expect(PERMISSIVE, "none"),
+        rule("mesh policy applies to every namespace")
+            .given(meshWide("default", 1, STRICT))
+            .expect(STRICT, "istio-system/default"),
+        rule("namespace policy beats mesh policy")
+            .given(meshWide("default", 1, STRICT), namespaceWide("foo", "default", 2, DISABLE))
+            .expect(DISABLE, "foo/default"),
+        rule("workload policy beats namespace policy")
+            .given(
+                namespaceWide("foo", "default", 1, STRICT),
+                workload("foo", "reviews", 2, APP_REVIEWS, PERMISSIVE))
+            .expect(PERMISSIVE, "foo/reviews"),
+        rule("workload policy beats mesh policy")
+            .given(
+                meshWide("default", 1, STRICT), workload("foo", "reviews", 2, APP_REVIEWS, DISABLE))
+            .expect(DISABLE, "foo/reviews"),
+        rule("selector policy in root namespace is ignored")
+            .given(workload(ROOT, "reviews", 1, APP_REVIEWS, STRICT))
+            .expect(PERMISSIVE, "none"),
+        rule("selector policy in root namespace is ignored for root-namespace workloads too")
+            .given(
+                meshWide("default", 1, DISABLE), workload(ROOT, "reviews", 2, APP_REVIEWS, STRICT))
+            .workloadIn(ROOT)
+            .expect(DISABLE, "istio-system/default"),
+        rule("empty selector in root namespace is mesh-wide")
+            .given(workload(ROOT, "empty", 1, Map.of(), STRICT))
+            .expect(STRICT, "istio-system/empty"),
+        rule("empty selector is namespace-wide")
+            .given(meshWide("default", 1, STRICT), workload("foo", "empty", 2, Map.of(), DISABLE))
+            .expect(DISABLE, "foo/empty"),
+        rule("selector that does not match the workload does not apply")
+            .given(workload("foo", "ratings", 1, Map.of("app", "ratings"), STRICT))
+            .expect(PERMISSIVE, "none"),
+        rule("selector must match all of its labels")
+            .given(workload("foo", "v2", 1, Map.of("app", "reviews", "version", "v2"), STRICT))
+            .expect(PERMISSIVE, "none"),
+        rule("selector that is a subset of the workload labels applies")
+            .given(workload("foo", "v1", 1, Map.of("version", "v1"), STRICT))
+            .expect(STRICT, "foo/v1"),
+        rule("namespace policy of another namespace does not apply")
+            .given(namespaceWide("bar", "default", 1, STRICT))
+            .expect(PERMISSIVE, "none"),
+        rule("workload policy of another namespace does not apply")
+            .given(workload("bar", "reviews", 1, APP_REVIEWS, STRICT))
+            .expect(PERMISSIVE, "none"),
+        rule("oldest policy in a scope wins")
+            .given(
+                namespaceWide("foo", "newer", 5, STRICT), namespaceWide("foo", "older", 2, DISABLE))
+            .expect(DISABLE, "foo/older"),
+        rule("oldest mesh policy wins")
+            .given(meshWide("newer", 9, DISABLE), meshWide("older", 3, STRICT))
+            .expect(STRICT, "istio-system/older"),
+        rule("oldest workload policy wins")
+            .given(
+                workload("foo", "newer", 7, APP_REVIEWS, STRICT),
+                workload("foo", "older", 4, Map.of("version", "v1"), PERMISSIVE))
+            .expect(PERMISSIVE, "foo/older"),
+        rule("policies of the same age are ordered by name")
+            .given(
+                namespaceWide("foo", "b-strict", 3, STRICT),
+                namespaceWide("foo", "a-disable", 3, DISABLE))
+            .expect(DISABLE, "foo/a-disable"),
+        rule("oldest policy in a scope wins even when it is UNSET")
+            .given(
+                meshWide("default", 1, STRICT),
+                namespaceWide("foo", "older", 2, UNSET),
+                namespaceWide("foo", "newer", 3, DISABLE))
+            .expect(STRICT, "istio-system/default"),
+        rule("UNSET inherits from namespace")
+            .given(
+                namespaceWide("foo", "default", 1, STRICT),
+                workload("foo", "reviews", 2, APP_REVIEWS, UNSET))
+            .expect(STRICT, "foo/default"),
+        rule("UNSET inherits from mesh")
+            .given(meshWide("default", 1, STRICT), namespaceWide("foo", "default", 2, UNSET))
+            .expect(STRICT, "istio-system/default"),
+        rule("UNSET workload and namespace inherit from mesh")
+            .given(
+                meshWide("default", 1, DISABLE),
+                namespaceWide("foo", "default", 2, UNSET),
+                workload("foo", "reviews", 3, APP_REVIEWS, UNSET))
+            .expect(DISABLE, "istio-system/default"),
+        rule("UNSET at every scope is PERMISSIVE")
+            .given(meshWide("default", 1, UNSET), namespaceWide("foo", "default", 2, UNSET))
+            .expect(PERMISSIVE, "none"),
+        rule("port-level mode overrides the workload mode")
+            .given(workload("foo", "reviews", 1, APP_REVIEWS, STRICT, Map.of(8080, PERMISSIVE)))
+            .expect(PERMISSIVE, "foo/reviews"),
+        rule("port-level mode applies only to its own port")
+            .given(workload("foo", "reviews", 1, APP_REVIEWS, STRICT, Map.of(8080, PERMISSIVE)))
+            .port(9090)
+            .expect(STRICT, "foo/reviews"),
+        rule("port-level UNSET inherits from workload")
+            .given(
+                namespaceWide("foo", "default", 1, DISABLE),
+                workload("foo", "reviews", 2, APP_REVIEWS, STRICT, Map.of(8080, UNSET)))
+            .expect(STRICT, "foo/reviews"),
+        rule("port-level UNSET inherits what the workload inherited")
+            .given(
+                namespaceWide("foo", "default", 1, STRICT),
+                workload("foo", "reviews", 2, APP_REVIEWS, UNSET, Map.of(8080, UNSET)))
+            .expect(STRICT, "foo/default"),
+        rule("port-level mode applies when the workload mode is UNSET")
+            .given(
+                namespaceWide("foo", "default", 1, STRICT),
+                workload("foo", "reviews", 2, APP_REVIEWS, UNSET, Map.of(8080, DISABLE)))
+            .expect(DISABLE, "foo/reviews"),
+        rule("port-level mTLS of a newer workload policy is not used")
+            .given(
+                workload("foo", "older", 1, APP_REVIEWS, STRICT),
+                workload("foo", "newer", 2, APP_REVIEWS, STRICT, Map.of(8080, DISABLE)))
+            .expect(STRICT, "foo/older"),
+        rule("root-namespace workload gets the mesh policy")
+            .given(meshWide("default", 1, STRICT))
+            .workloadIn(ROOT)
+            .expect(STRICT, "istio-system/default"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("rules")
-  void followsIstioPrecedence(
-      String rule,
-      List<PeerAuthentication> policies,
-      String workloadNamespace,
-      int port,
-      MtlsMode expectedMode,
-      String expectedSource) {
-    MtlsPolicy policy = MtlsPolicy.compile(policies, ROOT, workloadNamespace, REVIEWS_V1);
-    assertEquals(expectedMode, policy.modeForPort(port), policy::toString);
-    assertEquals(expectedSource, policy.sourceForPort(port), policy::toString);
+  void followsIstioPrecedence(Case row) {
+    MtlsPolicy policy = MtlsPolicy.compile(row.policies(), ROOT, row.namespace(), REVIEWS_V1);
+    assertEquals(row.mode(), policy.modeForPort(row.port()), policy::toString);
+    assertEquals(row.source(), policy.sourceForPort(row.port()), policy::toString);
 
-    List<PeerAuthentication> reversed = new ArrayList<>(policies);
+    List<PeerAuthentication> reversed = new ArrayList<>(row.policies());
     Collections.reverse(reversed);
-    MtlsPolicy fromReversed = MtlsPolicy.compile(reversed, ROOT, workloadNamespace, REVIEWS_V1);
-    assertEquals(expectedMode, fromReversed.modeForPort(port), "order of the input must not matter");
-    assertEquals(expectedSource, fromReversed.sourceForPort(port));
+    MtlsPolicy fromReversed = MtlsPolicy.compile(reversed, ROOT, row.namespace(), REVIEWS_V1);
+    assertEquals(row.mode(), fromReversed.modeForPort(row.port()), "input order must not matter");
+    assertEquals(row.source(), fromReversed.sourceForPort(row.port()));
   }
 
-  private static Arguments row(
+  /** One row: policies, the workload's namespace and port, the expected mode and its source. */
+  record Case(
       String rule,
-      String workloadNamespace,
+      List<PeerAuthentication> policies,
+      String namespace,
       int port,
       MtlsMode mode,
-      String source,
-      PeerAuthentication... policies) {
-    return Arguments.of(rule, List.of(policies), workloadNamespace, port, mode, source);
+      String source) {
+
+    Case given(PeerAuthentication... givenPolicies) {
+      return new Case(rule, List.of(givenPolicies), namespace, port, mode, source);
+    }
+
+    Case workloadIn(String workloadNamespace) {
+      return new Case(rule, policies, workloadNamespace, port, mode, source);
+    }
+
+    Case port(int workloadPort) {
+      return new Case(rule, policies, namespace, workloadPort, mode, source);
+    }
+
+    Case expect(MtlsMode expectedMode, String expectedSource) {
+      return new Case(rule, policies, namespace, port, expectedMode, expectedSource);
+    }
+
+    @Override
+    public String toString() {
+      return rule;
+    }
+  }
+
+  private static Case rule(String rule) {
+    return new Case(rule, List.of(), "foo", 8080, null, null);
   }
 
   private static PeerAuthentication meshWide(String name, long createdIndex, MtlsMode mode) {
@@ -199,6 +200,15 @@ class MtlsPolicyTest {
   private static PeerAuthentication namespaceWide(
       String namespace, String name, long createdIndex, MtlsMode mode) {
     return new PeerAuthentication(namespace, name, createdIndex, null, mode, Map.of());
+  }
+
+  private static PeerAuthentication workload(
+      String namespace,
+      String name,
+      long createdIndex,
+      Map<String, String> selector,
+      MtlsMode mode) {
+    return workload(namespace, name, createdIndex, selector, mode, Map.of());
   }
 
   private static PeerAuthentication workload(

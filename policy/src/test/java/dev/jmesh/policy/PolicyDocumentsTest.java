@@ -48,9 +48,11 @@ class PolicyDocumentsTest {
 
   @Test
   void metadataNamespaceOverridesTheDefault() throws PolicyException {
-    String yaml = STRICT_IN_DEFAULT.replace("  name: strict\n", "  name: strict\n  namespace: foo\n");
+    String yaml =
+        STRICT_IN_DEFAULT.replace("  name: strict\n", "  name: strict\n  namespace: foo\n");
 
-    assertEquals("foo", PolicyDocuments.parseYaml(yaml, "default", null).resources().get(0).namespace());
+    assertEquals(
+        "foo", PolicyDocuments.parseYaml(yaml, "default", null).resources().get(0).namespace());
   }
 
   @Test
@@ -186,8 +188,8 @@ class PolicyDocumentsTest {
         invalid(
             "a port mode is validated like the workload mode",
             withPorts("8080:\n      mode: NONE"),
-            "document 2 (PeerAuthentication default/strict): spec.portLevelMtls[8080].mode: \"NONE\""
-                + " is not one of UNSET, DISABLE, PERMISSIVE, STRICT"),
+            "document 2 (PeerAuthentication default/strict): spec.portLevelMtls[8080].mode:"
+                + " \"NONE\" is not one of UNSET, DISABLE, PERMISSIVE, STRICT"),
         invalid(
             "a port entry is a mapping",
             withPorts("8080: DISABLE"),
@@ -205,7 +207,8 @@ class PolicyDocumentsTest {
                 + " wildcard is not supported in selector labels"),
         invalid(
             "camelCase and snake_case spellings of one field conflict",
-            withPorts("8080:\n      mode: DISABLE\n  port_level_mtls:\n    9090:\n      mode: STRICT"),
+            withPorts(
+                "8080:\n      mode: DISABLE\n  port_level_mtls:\n    9090:\n      mode: STRICT"),
             "document 2 (PeerAuthentication default/strict): spec.port_level_mtls: duplicates"
                 + " spec.portLevelMtls"),
         invalid(
@@ -216,7 +219,11 @@ class PolicyDocumentsTest {
                 + " security.istio.io/v1beta1"),
         invalid(
             "an unknown apiVersion of a known kind is an error",
-            "apiVersion: networking.istio.io/v2\nkind: VirtualService\nmetadata:\n  name: r\nspec: {}",
+            "apiVersion: networking.istio.io/v2\n"
+                + "kind: VirtualService\n"
+                + "metadata:\n"
+                + "  name: r\n"
+                + "spec: {}",
             "document 2: apiVersion: \"networking.istio.io/v2\" is not valid for VirtualService;"
                 + " expected one of networking.istio.io/v1, networking.istio.io/v1beta1,"
                 + " networking.istio.io/v1alpha3"),
@@ -242,8 +249,8 @@ class PolicyDocumentsTest {
             "metadata.namespace is a DNS-1123 label",
             STRICT_IN_DEFAULT.replace("name: strict", "name: strict\n  namespace: a.b"),
             "document 2 (PeerAuthentication a.b/strict): metadata.namespace: \"a.b\" is not a valid"
-                + " namespace: lower-case letters, digits and '-', starting and ending with a letter"
-                + " or digit, at most 63 characters"),
+                + " namespace: lower-case letters, digits and '-', starting and ending with a"
+                + " letter or digit, at most 63 characters"),
         invalid(
             "spec is required",
             "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: a",
@@ -290,7 +297,8 @@ class PolicyDocumentsTest {
     String yaml = STRICT_IN_DEFAULT + "---\n---\napiVersion: v1\nkind: [Service\n";
 
     PolicyException e =
-        assertThrows(PolicyException.class, () -> PolicyDocuments.parseYaml(yaml, "default", "a.yaml"));
+        assertThrows(
+            PolicyException.class, () -> PolicyDocuments.parseYaml(yaml, "default", "a.yaml"));
 
     assertEquals(
         "a.yaml: document 3: line 11, column 15: invalid YAML: while parsing a flow sequence:"
@@ -305,7 +313,8 @@ class PolicyDocumentsTest {
     PolicyException e =
         assertThrows(PolicyException.class, () -> PolicyDocuments.parseYaml(yaml, "default", null));
 
-    assertEquals("document 1: line 8, column 7: invalid YAML: Duplicate field 'mtls'", e.getMessage());
+    assertEquals(
+        "document 1: line 8, column 7: invalid YAML: Duplicate field 'mtls'", e.getMessage());
   }
 
   @Test
@@ -318,8 +327,9 @@ class PolicyDocumentsTest {
   @Test
   void acceptsSnakeCaseAliasesAsIstioJsonpbDoes() throws PolicyException {
     String yaml =
-        pa("selector:\n    match_labels:\n      app: reviews\n  port_level_mtls:\n"
-            + "    8080:\n      mode: DISABLE");
+        pa(
+            "selector:\n    match_labels:\n      app: reviews\n  port_level_mtls:\n"
+                + "    8080:\n      mode: DISABLE");
 
     PeerAuthentication policy =
         PolicyDocuments.peerAuthentication(
@@ -337,7 +347,8 @@ class PolicyDocumentsTest {
             "mtls", Map.of("mode", "STRICT"),
             "portLevelMtls", Map.of("8080", Map.of("mode", "PERMISSIVE"), "9090", Map.of()));
     PolicyResource resource =
-        new PolicyResource("security.istio.io/v1beta1", "PeerAuthentication", "foo", "r", 7, 9, spec);
+        new PolicyResource(
+            "security.istio.io/v1beta1", "PeerAuthentication", "foo", "r", 7, 9, spec);
 
     assertEquals(
         new PeerAuthentication(
@@ -384,7 +395,8 @@ class PolicyDocumentsTest {
   @Test
   void typedViewRejectsOtherKinds() {
     PolicyResource resource =
-        new PolicyResource("security.istio.io/v1", "AuthorizationPolicy", "foo", "a", 1, 1, Map.of());
+        new PolicyResource(
+            "security.istio.io/v1", "AuthorizationPolicy", "foo", "a", 1, 1, Map.of());
 
     PolicyException e =
         assertThrows(PolicyException.class, () -> PolicyDocuments.peerAuthentication(resource));
@@ -424,8 +436,11 @@ class PolicyDocumentsTest {
   @Test
   void toYamlRoundTripsThroughParseYaml() throws PolicyException {
     String yaml =
-        pa("selector:\n    matchLabels:\n      version: \"1\"\n      canary: \"true\"\n"
-            + "  portLevelMtls:\n    8080:\n      mode: DISABLE\n  mtls: {}");
+        pa(
+            "selector:\n    matchLabels:\n      version: \"1\"\n      canary: \"true\"\n"
+                + "      a: \"yes\"\n      b: \"on\"\n      c: \"null\"\n      d: \"~\"\n"
+                + "      e: \"08\"\n      f: \"1e3\"\n      g: \"\"\n      h: \"a: b\"\n"
+                + "  portLevelMtls:\n    8080:\n      mode: DISABLE\n  mtls: {}");
     PolicyResource parsed = PolicyDocuments.parseYaml(yaml, "default", null).resources().get(0);
 
     PolicyResource reparsed =
