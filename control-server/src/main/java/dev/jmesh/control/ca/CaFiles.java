@@ -147,7 +147,13 @@ public final class CaFiles {
   }
 
   private static String describe(Object pem) {
-    return pem == null ? "nothing" : pem.getClass().getSimpleName();
+    if (pem instanceof X509CertificateHolder) {
+      return "a certificate";
+    }
+    if (pem instanceof PEMKeyPair || pem instanceof PrivateKeyInfo) {
+      return "a private key";
+    }
+    return pem == null ? "nothing" : "a " + pem.getClass().getSimpleName();
   }
 
   private static boolean keyMatchesCertificate(PrivateKey key, X509Certificate certificate) {
