@@ -104,6 +104,11 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
     backend = connect.channel();
     connect.addListener(
         f -> {
+          if (!frontend.isActive()) {
+            backend.close();
+            releasePending();
+            return;
+          }
           if (!f.isSuccess()) {
             AgentLog.warnOnce(
                 "inbound-app:" + app,

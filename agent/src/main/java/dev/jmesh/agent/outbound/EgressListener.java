@@ -1,0 +1,64 @@
+package dev.jmesh.agent.outbound;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * A loopback listener for one mesh service and port. The application's connections to that
+ * service are redirected here, and each becomes a mutual-TLS connection to one of its instances.
+ */
+public final class EgressListener {
+
+  private final ServiceName service;
+  private final int port;
+  private final Channel serverChannel;
+
+  private EgressListener(ServiceName service, int port, Channel serverChannel) {
+    this.service = service;
+    this.port = port;
+    this.serverChannel = serverChannel;
+  }
+
+  static EgressListener bind(ServiceName service, int port, EgressContext context) {
+    EndpointPicker picker = new EndpointPicker();
+    Channel channel =
+        new ServerBootstrap()
+            .group(context.acceptors(), context.workers())
+            .channel(NioServerSocketChannel.class)
+            .childOption(ChannelOption.AUTO_READ, false)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new EgressConnection(service, port, picker, context));
+                  }
+                })
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .syncUninterruptibly()
+            .channel();
+    return new EgressListener(service, port, channel);
+  }
+
+  public ServiceName service() {
+    return service;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  void close() {
+    serverChannel.close().syncUninterruptibly();
+  }
+}

@@ -1,0 +1,209 @@
+package dev.jmesh.agent.outbound;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jmesh.agent.config.AgentConfig;
+import dev.jmesh.agent.identity.IdentityStore;
+import dev.jmesh.agent.inbound.InboundContext;
+import dev.jmesh.agent.inbound.InboundListeners;
+import dev.jmesh.agent.inbound.InboundPolicy;
+import dev.jmesh.agent.inbound.PortDecision;
+import dev.jmesh.agent.inbound.TestApp;
+import dev.jmesh.agent.runtime.AgentThreadFactory;
+import dev.jmesh.agent.runtime.RecentConnections;
+import dev.jmesh.agent.runtime.StartupDeadline;
+import dev.jmesh.agent.tls.MeshTlsContexts;
+import dev.jmesh.agent.tls.TestClients;
+import dev.jmesh.agent.tls.TestPki;
+import dev.jmesh.policy.MtlsMode;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** App → egress (client agent) → mTLS → inbound (server agent) → app, in one JVM. */
+class EgressTest {
+
+  private final TestPki pki = new TestPki();
+  private final FakeDirectory directory = new FakeDirectory();
+  private final RecentConnections outbound = new RecentConnections(10);
+  private NioEventLoopGroup loops;
+  private TestApp app;
+  private InboundListeners server;
+  private IdentityStore serverIdentity;
+  private IdentityStore clientIdentity;
+  private EgressListeners client;
+  private InetSocketAddress serverAddress;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    loops = new NioEventLoopGroup(2, new AgentThreadFactory("test-egress"));
+    app = new TestApp();
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      serverAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+    }
+    clientIdentity = pki.identity("default", "web");
+    client =
+        new EgressListeners(
+            "default",
+            new EgressContext(
+                directory,
+                new MeshTlsContexts(clientIdentity),
+                clientIdentity.firstCertificate(),
+                new StartupDeadline(Duration.ofSeconds(5)),
+                outbound,
+                loops,
+                loops));
+  }
+
+  /** Starts the "orders" side: STRICT inbound in front of the app, with identity {@code sa}. */
+  private void startServer(String serviceAccount) {
+    serverIdentity = pki.identity("default", serviceAccount);
+    InboundPolicy strict =
+        new InboundPolicy() {
+          @Override
+          public PortDecision decide(int port) {
+            return new PortDecision(MtlsMode.STRICT, "default/strict");
+          }
+
+          @Override
+          public CompletableFuture<?> firstSnapshot() {
+            return CompletableFuture.completedFuture(null);
+          }
+        };
+    server =
+        new InboundListeners(
+            new AgentConfig(true, serviceAccount, "default", Map.of(),
+                List.of(URI.create("https://localhost:1")), null, null, Set.of(), "127.0.0.1", -1,
+                null, Duration.ofSeconds(5)),
+            new InboundContext(
+                strict, new MeshTlsContexts(serverIdentity), serverIdentity.firstCertificate(),
+                new StartupDeadline(Duration.ofSeconds(5)), new RecentConnections(10), loops,
+                loops, Duration.ofSeconds(5)),
+            () -> {});
+    server.beforeBind(null, serverAddress);
+    server.afterBind(null, serverAddress, app.address(), null);
+    directory.add("default", "orders", "127.0.0.1", serverAddress.getPort());
+  }
+
+  @AfterEach
+  void tearDown() {
+    client.closeAll();
+    if (server != null) {
+      server.closeAll();
+    }
+    app.close();
+    loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+
+  private String get(InetSocketAddress target) throws IOException {
+    InetSocketAddress egress = (InetSocketAddress) client.beforeConnect(target);
+    assertTrue(egress.getAddress().isLoopbackAddress());
+    try (Socket socket = TestClients.plain(egress)) {
+      return TestClients.get(socket, "/");
+    }
+  }
+
+  @Test
+  void meshNameReachesTheServiceOverMutualTls() throws IOException {
+    startServer("orders");
+    String response = get(InetSocketAddress.createUnresolved("orders", 80));
+    assertTrue(response.startsWith("HTTP/1.1 200"), response);
+    assertTrue(response.endsWith("URI=spiffe://cluster.local/ns/default/sa/web"), response);
+    RecentConnections.Entry entry = outbound.list().get(0);
+    assertEquals("spiffe://cluster.local/ns/default/sa/orders", entry.peerSpiffeId());
+    assertTrue(entry.tlsProtocol().startsWith("TLSv1."), entry.tlsProtocol());
+  }
+
+  @Test
+  void resolvingAMeshNameGivesAVipThatConnectsToTheService() throws IOException {
+    startServer("orders");
+    InetAddress[] addresses = client.resolve("orders.default.svc.cluster.local");
+    assertEquals(1, addresses.length);
+    assertArrayEquals(new byte[] {127, (byte) 255, 0, 1}, addresses[0].getAddress());
+    assertEquals("orders.default.svc.cluster.local", addresses[0].getHostName());
+    assertArrayEquals(addresses[0].getAddress(), client.resolve("orders")[0].getAddress());
+    String response = get(new InetSocketAddress(addresses[0], serverAddress.getPort()));
+    assertTrue(response.startsWith("HTTP/1.1 200"), response);
+  }
+
+  @Test
+  void namesOutsideTheMeshAreLeftAlone() throws IOException {
+    startServer("orders");
+    assertNull(client.resolve("example.com"));
+    InetSocketAddress external = InetSocketAddress.createUnresolved("example.com", 443);
+    assertEquals(external, client.beforeConnect(external));
+    InetSocketAddress literal = new InetSocketAddress("127.0.0.1", 5432);
+    assertEquals(literal, client.beforeConnect(literal));
+  }
+
+  @Test
+  void aServerWithTheWrongIdentityIsRefused() throws IOException {
+    startServer("payments");
+    String response = get(InetSocketAddress.createUnresolved("orders", 80));
+    assertEquals("", response);
+    assertEquals(0, app.requests.get());
+    assertTrue(outbound.list().get(0).security().contains("expected spiffe://cluster.local/ns/default/sa/orders"));
+  }
+
+  @Test
+  void aServiceWithoutInstancesClosesTheConnection() throws IOException {
+    startServer("orders");
+    directory.instances.clear();
+    directory.add("default", "orders", "127.0.0.1", 1, 2);
+    assertEquals("", get(InetSocketAddress.createUnresolved("orders", 80)));
+  }
+
+  @Test
+  void certificateRotationMidTrafficLosesNoRequest() throws Exception {
+    startServer("orders");
+    int threads = 4;
+    int perThread = 30;
+    ExecutorService traffic = Executors.newFixedThreadPool(threads);
+    List<Future<Integer>> results = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      boolean rotates = t == 0;
+      results.add(
+          traffic.submit(
+              () -> {
+                int ok = 0;
+                for (int i = 0; i < perThread; i++) {
+                  if (rotates && i % 3 == 0) {
+                    serverIdentity.update(pki.workload("default", "orders"), null);
+                    clientIdentity.update(pki.workload("default", "web"), null);
+                  }
+                  if (get(InetSocketAddress.createUnresolved("orders", 80)).startsWith("HTTP/1.1 200")) {
+                    ok++;
+                  }
+                }
+                return ok;
+              }));
+    }
+    int ok = 0;
+    for (Future<Integer> result : results) {
+      ok += result.get(60, TimeUnit.SECONDS);
+    }
+    traffic.shutdown();
+    assertEquals(threads * perThread, ok);
+    assertEquals(threads * perThread, app.requests.get());
+  }
+}
