@@ -1,0 +1,61 @@
+package dev.jmesh.smoke;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * An app that ships its own Netty, Jackson and Bouncy Castle (other versions than the agent's)
+ * runs unharmed with the agent attached: it serves over the mesh, and the library versions and
+ * Bouncy Castle results it reports are its own.
+ */
+@Disabled("jmesh-agent.jar does not start the mesh runtime yet (no admin endpoint on jmesh.admin.port)")
+@ExtendWith(PrintProcessOutputOnFailure.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class IsolationSmokeTest {
+
+  // Passed by Surefire from the module's pom (the versions IsolationApp is built with).
+  private static final String NETTY = System.getProperty("isolation.netty.version", "4.1.100.Final");
+  private static final String JACKSON = System.getProperty("isolation.jackson.version", "2.15.4");
+  private static final String BOUNCY_CASTLE =
+      System.getProperty("isolation.bouncycastle.version", "1.76");
+
+  @Test
+  void appWithItsOwnNettyJacksonAndBouncyCastleRunsMeshedAndUnharmed() throws Exception {
+    try (ControlServer control = ControlServer.start();
+        MeshApp iso = MeshApp.builder("iso", MeshApp.ISOLATION).joining(control).start();
+        MeshApp a = MeshApp.builder("a", MeshApp.JDK_HTTP_SERVER).joining(control).start()) {
+      iso.awaitReady();
+      a.awaitReady();
+
+      Http.Response plaintext = iso.get("/hello");
+      assertEquals(200, plaintext.status(), () -> "plaintext GET /hello: " + plaintext);
+      assertOwnLibraries(plaintext.body());
+
+      assertOwnLibraries(a.awaitCallOk("http://iso:" + iso.port() + "/hello", "jdk"));
+      assertOwnLibraries(a.callOk("http://iso.default:" + iso.port() + "/hello", "urlconnection"));
+
+      List<String> agentErrors = iso.agentStderrLines();
+      assertEquals(List.of(), agentErrors, "agent wrote to stderr");
+      assertFalse(
+          iso.stderr().contains("Exception"), () -> "exception on stderr:\n" + iso.stderr());
+    }
+  }
+
+  private static void assertOwnLibraries(String helloJson) {
+    Map<String, Object> hello = Json.parseObject(helloJson);
+    assertEquals("hello from iso", hello.get("message"), helloJson);
+    assertEquals(NETTY, hello.get("netty"), () -> "Netty version in use: " + helloJson);
+    assertEquals(JACKSON, hello.get("jackson"), () -> "Jackson version in use: " + helloJson);
+    assertEquals(
+        BOUNCY_CASTLE, hello.get("bouncycastle"), () -> "\"BC\" provider in use: " + helloJson);
+    assertEquals(Boolean.TRUE, hello.get("blake2bMatches"), helloJson);
+  }
+}
