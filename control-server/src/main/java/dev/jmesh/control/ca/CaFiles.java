@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.Date;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -51,7 +52,7 @@ public final class CaFiles {
     try {
       Files.createDirectories(caDirectory);
       AtomicFiles.write(
-          keyFile, Pem.encode(authority.rootKey()).getBytes(StandardCharsets.US_ASCII));
+          keyFile, Pem.encodePrivateKey(authority.rootKey()).getBytes(StandardCharsets.US_ASCII));
       AtomicFiles.write(
           certFile, authority.rootCertificatePem().getBytes(StandardCharsets.US_ASCII));
     } catch (IOException e) {
@@ -118,7 +119,12 @@ public final class CaFiles {
     try {
       return new JcaPEMKeyConverter().getPrivateKey(info);
     } catch (IOException e) {
-      throw new CaException(label + ": the private key cannot be decoded: " + e.getMessage(), e);
+      try {
+        // Keys the JDK cannot read (e.g. SEC1 EC keys without curve parameters) BC can.
+        return new JcaPEMKeyConverter().setProvider(new BouncyCastleProvider()).getPrivateKey(info);
+      } catch (IOException | RuntimeException bcFailure) {
+        throw new CaException(label + ": the private key cannot be decoded: " + e.getMessage(), e);
+      }
     }
   }
 

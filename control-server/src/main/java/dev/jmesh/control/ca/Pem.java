@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.util.io.pem.PemGenerationException;
 
 /** PEM text to and from certificates, keys and certificate requests. */
 public final class Pem {
@@ -25,6 +28,15 @@ public final class Pem {
       throw new UncheckedIOException(e);
     }
     return text.toString();
+  }
+
+  /** PEM text of a private key in PKCS#8 form ({@code -----BEGIN PRIVATE KEY-----}). */
+  public static String encodePrivateKey(PrivateKey key) {
+    try {
+      return encode(new JcaPKCS8Generator(key, null).generate());
+    } catch (PemGenerationException e) {
+      throw new IllegalStateException("cannot encode the private key", e);
+    }
   }
 
   /** The first PEM object in {@code text}, or null when there is none. */

@@ -32,6 +32,7 @@ import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 
 /**
  * Turns an agent's CSR into an Istio-style workload certificate (SVID): empty subject, one critical
@@ -61,8 +62,8 @@ public final class WorkloadCertificateIssuer {
   public X509Certificate issue(String csrPem, SpiffeId identity, Duration requestedTtl)
       throws ApiException {
     PKCS10CertificationRequest csr = parse(csrPem);
-    verifySignature(csr);
     checkKey(csr.getSubjectPublicKeyInfo());
+    verifySignature(csr);
     checkRequestedNames(csr, identity);
     if (requestedTtl != null && (requestedTtl.isNegative() || requestedTtl.isZero())) {
       throw ApiException.badRequest("ttlSeconds must be positive, got " + requestedTtl.toSeconds());
@@ -130,7 +131,8 @@ public final class WorkloadCertificateIssuer {
     try {
       valid =
           csr.isSignatureValid(
-              new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
+              new JcaContentVerifierProviderBuilder()
+                  .build(new JcaPKCS10CertificationRequest(csr).getPublicKey()));
     } catch (Exception e) {
       throw ApiException.badRequest("csrPem signature cannot be checked: " + e.getMessage());
     }
