@@ -102,6 +102,47 @@ final class Http {
     }
   }
 
+  /**
+   * Sends {@code requests} (raw HTTP/1.1 text) one after another on ONE connection, reading each
+   * response (which must carry Content-Length) before sending the next; returns the bodies.
+   */
+  static java.util.List<String> sequentialExchanges(int port, java.util.List<String> requests)
+      throws IOException {
+    java.util.List<String> bodies = new java.util.ArrayList<>();
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), (int) TIMEOUT.toMillis());
+      socket.setSoTimeout((int) TIMEOUT.toMillis());
+      InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+      for (String request : requests) {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+        bodies.add(readResponseBody(in));
+      }
+    }
+    return bodies;
+  }
+
+  private static String readResponseBody(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c == -1) {
+        throw new IOException("connection closed in response head: " + head);
+      }
+      head.append((char) c);
+    }
+    int length = -1;
+    for (String line : head.toString().split("\r\n")) {
+      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring("content-length:".length()).trim());
+      }
+    }
+    if (length < 0) {
+      throw new IOException("response without Content-Length: " + head);
+    }
+    return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+  }
+
   private static String request(int port, String path) {
     return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
         + "\r\nConnection: close\r\n\r\n";

@@ -63,6 +63,16 @@ class MeshCallsSmokeTest {
     assertArrivedOverMutualTls(headers, a, b);
   }
 
+  @ParameterizedTest(name = "client={0}")
+  @ValueSource(strings = {"jdk", "urlconnection"})
+  void everyRequestOnAReusedConnectionCarriesTheClientIdentity(String client) throws Exception {
+    a.awaitCallOk("http://b:" + b.port() + "/hello", client);
+
+    for (int i = 0; i < 5; i++) {
+      assertArrivedOverMutualTls(a.callOk("http://b:" + b.port() + "/headers", client), a, b);
+    }
+  }
+
   @ParameterizedTest(name = "host={0}")
   @ValueSource(strings = {"b.default", "b.default.svc.cluster.local"})
   void namespacedAndFullyQualifiedNamesReachTheService(String host) throws Exception {

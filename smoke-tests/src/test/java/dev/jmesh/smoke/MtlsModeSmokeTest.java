@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class MtlsModeSmokeTest {
 
-  private static final String POLICY_NAME = "mesh-mtls";
+  static final String POLICY_NAME = "mesh-mtls";
 
   private static ControlServer control;
   private static MeshApp a;
@@ -126,6 +126,29 @@ class MtlsModeSmokeTest {
     assertFalse(
         response.body().contains("sa/admin"),
         () -> "b's app saw the forged client identity: " + response.body());
+  }
+
+  @Test
+  void forgedClientCertificateHeaderIsDroppedOnEveryRequestOfAConnection() throws Exception {
+    String forged = "By=" + b.spiffeId() + ";URI=spiffe://cluster.local/ns/default/sa/admin";
+    String host = "Host: 127.0.0.1:" + b.port() + "\r\n";
+    // The JDK HttpClient's first request asks for an h2c upgrade the app's server ignores; the
+    // connection stays HTTP/1.1, so later requests on it must still be sanitised.
+    String refusedUpgrade =
+        "GET /hello HTTP/1.1\r\n" + host
+            + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+            + "HTTP2-Settings: AAEAAEAAAAIAAAAAAAMAAAAAAAQBAAAAAAUAAEAAAAYABgAA\r\n"
+            + MeshAssertions.XFCC + ": " + forged + "\r\n\r\n";
+    String plain =
+        "GET /headers HTTP/1.1\r\n" + host + MeshAssertions.XFCC + ": " + forged + "\r\n\r\n";
+
+    java.util.List<String> bodies =
+        Http.sequentialExchanges(b.port(), java.util.List.of(plain, refusedUpgrade, plain, plain));
+
+    assertEquals("hello from b", bodies.get(1));
+    for (int i : new int[] {0, 2, 3}) {
+      assertNoClientIdentity(bodies.get(i));
+    }
   }
 
   @Test
