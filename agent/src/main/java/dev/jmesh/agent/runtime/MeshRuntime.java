@@ -1,0 +1,173 @@
+package dev.jmesh.agent.runtime;
+
+import dev.jmesh.agent.admin.AdminServer;
+import dev.jmesh.agent.admin.ConfigDump;
+import dev.jmesh.agent.config.AgentConfig;
+import dev.jmesh.agent.control.ControlClient;
+import dev.jmesh.agent.control.ControlSession;
+import dev.jmesh.agent.identity.IdentityStore;
+import dev.jmesh.agent.identity.Pem;
+import dev.jmesh.agent.inbound.InboundContext;
+import dev.jmesh.agent.inbound.InboundListeners;
+import dev.jmesh.agent.outbound.EgressContext;
+import dev.jmesh.agent.outbound.EgressListeners;
+import dev.jmesh.agent.tls.MeshTlsContexts;
+import dev.jmesh.bootstrap.AgentLog;
+import dev.jmesh.bootstrap.AgentThread;
+import dev.jmesh.bootstrap.InboundHook;
+import dev.jmesh.bootstrap.OutboundHook;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Everything the mesh does in the application's JVM, without bytecode: identity, the control
+ * session, inbound listeners, egress, the admin endpoint. {@link #start} returns at once; all
+ * network work happens on agent threads.
+ */
+public final class MeshRuntime {
+
+  private static final Duration APP_BIND_TIMEOUT = Duration.ofSeconds(10);
+
+  private final AgentConfig config;
+  private final IdentityStore identity;
+  private final MeshState mesh;
+  private final NioEventLoopGroup acceptors;
+  private final NioEventLoopGroup workers;
+  private final InboundListeners inbound;
+  private final EgressListeners egress;
+  private final ControlSession control;
+  private final AdminServer admin;
+  private final ConfigDump configDump;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  private MeshRuntime(AgentConfig config) {
+    this.config = config;
+    this.identity = new IdentityStore();
+    this.mesh = new MeshState(config.namespace(), config.labels());
+    MeshTlsContexts tls = new MeshTlsContexts(identity);
+    StartupDeadline deadline = new StartupDeadline(config.startupTimeout());
+    RecentConnections inboundConnections = new RecentConnections(50);
+    RecentConnections outboundConnections = new RecentConnections(50);
+    this.acceptors = new NioEventLoopGroup(1, new AgentThreadFactory("accept"));
+    this.workers =
+        new NioEventLoopGroup(
+            Math.min(4, Runtime.getRuntime().availableProcessors()),
+            new AgentThreadFactory("io"));
+    ControlSession[] session = new ControlSession[1];
+    this.inbound =
+        new InboundListeners(
+            config,
+            new InboundContext(
+                mesh, tls, identity.firstCertificate(), deadline, inboundConnections, acceptors,
+                workers, APP_BIND_TIMEOUT),
+            () -> session[0].portsChanged());
+    this.egress =
+        new EgressListeners(
+            config.namespace(),
+            new EgressContext(
+                mesh, tls, identity.firstCertificate(), deadline, outboundConnections, acceptors,
+                workers));
+    ControlClient client =
+        new ControlClient(
+            config.controlUrls(), config.token().caSha256(), controlCaRoots(config), identity);
+    this.admin = new AdminServer(this::isReady, () -> configDump.build());
+    this.control =
+        new ControlSession(
+            config, client, identity, inbound::ports, admin::port, mesh, AgentVersion.VERSION);
+    session[0] = control;
+    this.configDump =
+        new ConfigDump(
+            identity, mesh, control, inbound, egress, inboundConnections, outboundConnections);
+  }
+
+  /**
+   * Starts the mesh for {@code config} and returns at once; install {@link #inboundHook()} and
+   * {@link #outboundHook()} into {@code dev.jmesh.bootstrap.Hooks}.
+   *
+   * @return the running mesh, or null when {@code config.enabled()} is false (nothing started)
+   */
+  public static MeshRuntime start(AgentConfig config) {
+    if (!config.enabled()) {
+      return null;
+    }
+    MeshRuntime runtime = new MeshRuntime(config);
+    runtime.startThreads();
+    AgentLog.info(
+        "jmesh agent " + AgentVersion.VERSION + " for " + config.workloadName() + ", control "
+            + String.join(",", config.controlUrls().stream().map(Object::toString).toList()));
+    return runtime;
+  }
+
+  private void startThreads() {
+    new AgentThread(
+            () -> {
+              if (config.adminPort() >= 0) {
+                admin.start(config.adminPort(), acceptors);
+              }
+              control.start();
+            },
+            "start")
+        .start();
+    Runtime.getRuntime().addShutdownHook(new AgentThread(this::stop, "shutdown"));
+  }
+
+  public InboundHook inboundHook() {
+    return inbound;
+  }
+
+  public OutboundHook outboundHook() {
+    return egress;
+  }
+
+  /** Whether the workload has a certificate and a snapshot (the admin endpoint's /ready). */
+  public boolean isReady() {
+    return identity.certificate() != null && mesh.hasSnapshot();
+  }
+
+  /** The admin endpoint's port, or -1 when it is off or not bound yet. */
+  public int adminPort() {
+    return admin.port();
+  }
+
+  public IdentityStore identity() {
+    return identity;
+  }
+
+  public MeshState mesh() {
+    return mesh;
+  }
+
+  /** Deregisters and closes everything; also runs at JVM shutdown. */
+  public void stop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    control.stop();
+    admin.stop();
+    inbound.closeAll();
+    egress.closeAll();
+    acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+
+  private static List<X509Certificate> controlCaRoots(AgentConfig config) {
+    if (config.controlCa() == null) {
+      return List.of();
+    }
+    try {
+      return Pem.certificates(Files.readString(config.controlCa(), StandardCharsets.US_ASCII));
+    } catch (IOException | CertificateException e) {
+      AgentLog.error("cannot read jmesh.control.ca " + config.controlCa()
+          + "; trusting only the join token's CA hash", e);
+      return List.of();
+    }
+  }
+}
