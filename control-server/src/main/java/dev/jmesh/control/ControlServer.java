@@ -220,17 +220,22 @@ public final class ControlServer implements AutoCloseable {
     return watchers;
   }
 
-  /** Answers waiting agents, stops listening and stops the server's threads. */
+  /**
+   * Answers waiting agents (304), lets in-flight calls finish for up to two seconds, then stops
+   * listening and stops the server's threads.
+   */
   @Override
   public void close() {
     watchers.releaseAll();
-    httpServer.stop(1);
-    timer.shutdownNow();
     handlers.shutdown();
     try {
-      handlers.awaitTermination(5, TimeUnit.SECONDS);
+      handlers.awaitTermination(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // Zero: the JDK's HttpServer.stop(n) waits the whole n seconds before JDK 21.
+    httpServer.stop(0);
+    handlers.shutdownNow();
+    timer.shutdownNow();
   }
 }
