@@ -78,7 +78,7 @@ public final class MeshRuntime {
     ControlClient client =
         new ControlClient(
             config.controlUrls(), config.token().caSha256(), controlCaRoots(config), identity);
-    this.admin = new AdminServer(this::isReady, () -> configDump.build());
+    this.admin = new AdminServer(this::isReady, () -> this.configDump.build());
     this.control =
         new ControlSession(
             config, client, identity, inbound::ports, admin::port, mesh, AgentVersion.VERSION);
