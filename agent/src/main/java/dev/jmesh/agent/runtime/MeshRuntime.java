@@ -78,7 +78,7 @@ public final class MeshRuntime {
     ControlClient client =
         new ControlClient(
             config.controlUrls(), config.token().caSha256(), controlCaRoots(config), identity);
-    this.admin = new AdminServer(this::isReady, () -> this.configDump.build());
+    this.admin = new AdminServer(this::isReady, this::configDump);
     this.control =
         new ControlSession(
             config, client, identity, inbound::ports, admin::port, mesh, AgentVersion.VERSION);
@@ -94,6 +94,10 @@ public final class MeshRuntime {
    *
    * @return the running mesh, or null when {@code config.enabled()} is false (nothing started)
    */
+  private Object configDump() {
+    return configDump.build();
+  }
+
   public static MeshRuntime start(AgentConfig config) {
     if (!config.enabled()) {
       return null;
