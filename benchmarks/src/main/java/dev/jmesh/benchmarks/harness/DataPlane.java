@@ -1,0 +1,242 @@
+package dev.jmesh.benchmarks.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The three data-plane set-ups, interleaved per round (baseline, jmesh, sidecar, baseline, …), each
+ * with a fresh server JVM and client JVM running the same phases: open loop at 1,000 and 2,000 rps,
+ * then closed loop at maximum throughput.
+ */
+final class DataPlane {
+
+  static final String BASELINE = "baseline";
+  static final String JMESH = "jmesh";
+  static final String SIDECAR = "sidecar";
+  static final List<String> SETUPS = List.of(BASELINE, JMESH, SIDECAR);
+
+  private final Settings settings;
+  private final Processes procs;
+  private final JmeshControl control;
+  private final Path pki;
+  private final ObjectMapper json = new ObjectMapper();
+  /** Why a set-up cannot run (missing tool or jar, mesh not working); null when it can. */
+  final Map<String, String> unavailable = new LinkedHashMap<>();
+  /** setup → list of rounds, each {phases: [...], idleServerRssKb, pids}. */
+  final Map<String, List<JsonNode>> rounds = new LinkedHashMap<>();
+
+  DataPlane(Settings settings, Processes procs, JmeshControl control, Path pki) {
+    this.settings = settings;
+    this.procs = procs;
+    this.control = control;
+    this.pki = pki;
+    SETUPS.forEach(s -> rounds.put(s, new ArrayList<>()));
+    if (control == null) {
+      unavailable.put(JMESH, JmeshControl.unavailableReason);
+    }
+    if (pki == null || !Files.isExecutable(Path.of("/usr/sbin/haproxy"))) {
+      unavailable.put(SIDECAR, "haproxy (/usr/sbin/haproxy) or the openssl-made certificates are missing");
+    }
+  }
+
+  void run() {
+    for (int round = 1; round <= settings.rounds(); round++) {
+      for (String setup : SETUPS) {
+        if (unavailable.containsKey(setup)) {
+          continue;
+        }
+        System.out.printf("data plane: round %d/%d, %s%n", round, settings.rounds(), setup);
+        try {
+          JsonNode result = runOnce(setup, round);
+          if (result.has("error")) {
+            throw new IllegalStateException(result.get("error").asText());
+          }
+          rounds.get(setup).add(result);
+        } catch (RuntimeException | IOException e) {
+          String reason = "round " + round + " failed: " + e.getMessage();
+          System.out.println("  " + setup + " " + reason);
+          unavailable.put(setup, reason);
+        }
+      }
+    }
+  }
+
+  private List<String> pin(int cpu) {
+    return settings.pinned() ? List.of("taskset", "-c", String.valueOf(cpu)) : List.of();
+  }
+
+  private List<String> javaApp(int cpu, List<String> jvmFlags, String mainClass, List<String> args) {
+    List<String> cmd = new ArrayList<>(pin(cpu));
+    cmd.addAll(List.of(settings.java().toString(), "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC"));
+    cmd.addAll(jvmFlags);
+    cmd.addAll(List.of("-cp", settings.benchmarksJar().toString(), mainClass));
+    cmd.addAll(args);
+    return cmd;
+  }
+
+  private JsonNode runOnce(String setup, int round) throws IOException {
+    String tag = setup + "-r" + round;
+    List<Processes.Child> started = new ArrayList<>();
+    try {
+      int appPort = Processes.freePort();
+      int serverAdmin = Processes.freePort();
+      List<String> serverFlags = setup.equals(JMESH) ? control.agentFlags("default", "bench-server", serverAdmin) : List.of();
+      Processes.Child server = procs.start(tag + "-server",
+          javaApp(Settings.SERVER_CPU, serverFlags, "dev.jmesh.benchmarks.load.BenchServer", List.of(String.valueOf(appPort))),
+          Map.of());
+      started.add(server);
+      server.awaitLog("listening", Duration.ofSeconds(60));
+      if (setup.equals(JMESH)) {
+        JmeshControl.awaitReady(serverAdmin, server, Duration.ofSeconds(60));
+      }
+
+      List<Long> otherPids = new ArrayList<>(List.of(server.pid()));
+      String host = "127.0.0.1";
+      int port = appPort;
+      List<String> clientFlags = List.of();
+      List<String> extra = new ArrayList<>();
+      if (setup.equals(SIDECAR)) {
+        int serverProxyPort = Processes.freePort();
+        int clientProxyPort = Processes.freePort();
+        Processes.Child serverProxy = haproxy(tag + "-server-proxy", Settings.SERVER_CPU, serverProxyConfig(serverProxyPort, appPort));
+        started.add(serverProxy);
+        Processes.Child clientProxy = haproxy(tag + "-client-proxy", Settings.CLIENT_CPU, clientProxyConfig(clientProxyPort, serverProxyPort));
+        started.add(clientProxy);
+        awaitPort(clientProxyPort, clientProxy);
+        awaitPort(serverProxyPort, serverProxy);
+        otherPids.add(serverProxy.pid());
+        otherPids.add(clientProxy.pid());
+        port = clientProxyPort;
+        extra.addAll(List.of("--host-header", "bench-server:" + appPort));
+      } else if (setup.equals(JMESH)) {
+        int clientAdmin = Processes.freePort();
+        clientFlags = control.agentFlags("default", "bench-client", clientAdmin);
+        host = "bench-server";
+        extra.addAll(List.of("--wait-ready", "http://127.0.0.1:" + clientAdmin + "/ready"));
+      }
+      Processes.sleep(1000);
+      long idleRss = dev.jmesh.benchmarks.load.ProcStats.rssKb(server.pid());
+
+      Path out = settings.work().resolve(tag + "-load.json");
+      Files.deleteIfExists(out);
+      List<String> args = new ArrayList<>(List.of(
+          "--host", host, "--port", String.valueOf(port),
+          "--phases", "rate:1000,rate:2000,max:" + settings.maxConnections(),
+          "--connections", String.valueOf(settings.openLoopConnections()),
+          "--warmup-seconds", String.valueOf(settings.warmupSeconds()),
+          "--seconds", String.valueOf(settings.measureSeconds()),
+          "--pids", join(otherPids), "--rss-pid", String.valueOf(server.pid()),
+          "--probe-seconds", "30", "--out", out.toString()));
+      args.addAll(extra);
+      Processes.Child client = procs.start(tag + "-client",
+          javaApp(Settings.CLIENT_CPU, clientFlags, "dev.jmesh.benchmarks.load.LoadGenerator", args), Map.of());
+      started.add(client);
+      long budget = (long) (3 * (settings.warmupSeconds() + settings.measureSeconds()) + 150);
+      try {
+        if (!client.process.waitFor(budget, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("client did not finish within " + budget + " s: " + client.tail(10));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted");
+      }
+      if (!Files.exists(out)) {
+        throw new IllegalStateException("client wrote no result: " + client.tail(15));
+      }
+      JsonNode result = json.readTree(out.toFile());
+      if (result.has("error")) {
+        throw new IllegalStateException(result.get("error").asText()
+            + (setup.equals(JMESH) ? " | server log: " + server.tail(5) + " | client log: " + client.tail(5) : ""));
+      }
+      Map<String, Object> roundResult = new LinkedHashMap<>();
+      roundResult.put("round", round);
+      roundResult.put("idleServerRssKb", idleRss);
+      roundResult.put("serverPid", server.pid());
+      roundResult.put("otherPids", otherPids);
+      roundResult.put("phases", result.get("phases"));
+      return json.valueToTree(roundResult);
+    } finally {
+      for (int i = started.size() - 1; i >= 0; i--) {
+        procs.stop(started.get(i));
+      }
+    }
+  }
+
+  private Processes.Child haproxy(String name, int cpu, String config) throws IOException {
+    Path cfg = settings.work().resolve(name + ".cfg");
+    Files.writeString(cfg, config);
+    List<String> cmd = new ArrayList<>(pin(cpu));
+    cmd.addAll(List.of("/usr/sbin/haproxy", "-db", "-f", cfg.toString()));
+    return procs.start(name, cmd, Map.of());
+  }
+
+  private static final String HAPROXY_GLOBAL = """
+      global
+        nbthread 1
+        maxconn 2000
+        ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256
+        ssl-default-server-ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256
+      defaults
+        mode http
+        option http-keep-alive
+        http-reuse always
+        timeout connect 5s
+        timeout client 60s
+        timeout server 60s
+      """;
+
+  /** The server's sidecar: terminates mutual TLS 1.3, forwards plaintext to the app over loopback. */
+  private String serverProxyConfig(int listenPort, int appPort) {
+    return HAPROXY_GLOBAL + """
+        frontend mesh_in
+          bind 127.0.0.1:%d ssl crt %s ca-file %s verify required ssl-min-ver TLSv1.3
+          default_backend app
+        backend app
+          server app 127.0.0.1:%d
+        """.formatted(listenPort, pki.resolve("server-bundle.pem"), pki.resolve("ca.pem"), appPort);
+  }
+
+  /** The client's sidecar: takes the app's plaintext, originates mutual TLS 1.3 to the server's. */
+  private String clientProxyConfig(int listenPort, int serverProxyPort) {
+    return HAPROXY_GLOBAL + """
+        frontend app_out
+          bind 127.0.0.1:%d
+          default_backend mesh_out
+        backend mesh_out
+          server bench-server 127.0.0.1:%d ssl crt %s ca-file %s verify required verifyhost bench-server ssl-min-ver TLSv1.3 sni str(bench-server)
+        """.formatted(listenPort, serverProxyPort, pki.resolve("client-bundle.pem"), pki.resolve("ca.pem"));
+  }
+
+  private static void awaitPort(int port, Processes.Child proc) {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+        return;
+      } catch (IOException e) {
+        if (!proc.process.isAlive()) {
+          throw new IllegalStateException(proc.name + " exited: " + proc.tail(15));
+        }
+        Processes.sleep(20);
+      }
+    }
+    throw new IllegalStateException(proc.name + " not listening on " + port + ": " + proc.tail(15));
+  }
+
+  private static String join(List<Long> pids) {
+    StringBuilder sb = new StringBuilder();
+    for (Long p : pids) {
+      sb.append(sb.length() == 0 ? "" : ",").append(p);
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,70 @@
+package dev.jmesh.benchmarks.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Runs the JMH micro-benchmarks in a child JVM with {@code -prof gc}; keeps score and allocation per op. */
+final class JmhRunner {
+
+  private final Settings settings;
+  private final Processes procs;
+  final List<Map<String, Object>> results = new ArrayList<>();
+  String unavailable;
+
+  JmhRunner(Settings settings, Processes procs) {
+    this.settings = settings;
+    this.procs = procs;
+  }
+
+  void run() {
+    System.out.println("jmh: micro-benchmarks with -prof gc");
+    Path out = settings.work().resolve("jmh.json");
+    List<String> cmd = new ArrayList<>();
+    if (settings.pinned()) {
+      cmd.addAll(List.of("taskset", "-c", String.valueOf(Settings.SERVER_CPU)));
+    }
+    cmd.addAll(List.of(settings.java().toString(), "-Xmx256m", "-cp", settings.benchmarksJar().toString(),
+        "org.openjdk.jmh.Main", "-f", "1", "-prof", "gc", "-rf", "json", "-rff", out.toString(), "-jvmArgs", "-Xmx256m"));
+    cmd.addAll(settings.quick()
+        ? List.of("-wi", "1", "-w", "1s", "-i", "2", "-r", "1s")
+        : List.of("-wi", "3", "-w", "2s", "-i", "5", "-r", "2s"));
+    Processes.Result r = procs.run("jmh", cmd, Map.of(), Duration.ofMinutes(10));
+    try {
+      if (r.exitCode() != 0 || !Files.exists(out)) {
+        unavailable = "JMH exited " + r.exitCode() + ": " + tail(r.output());
+        return;
+      }
+      JsonNode all = new ObjectMapper().readTree(out.toFile());
+      for (JsonNode b : all) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("benchmark", b.get("benchmark").asText().replace("dev.jmesh.benchmarks.micro.", ""));
+        row.put("score", b.at("/primaryMetric/score").asDouble());
+        row.put("error", b.at("/primaryMetric/scoreError").asDouble());
+        row.put("unit", b.at("/primaryMetric/scoreUnit").asText());
+        JsonNode alloc = b.at("/secondaryMetrics/gc.alloc.rate.norm/score");
+        if (alloc.isMissingNode()) {
+          alloc = b.at("/secondaryMetrics/·gc.alloc.rate.norm/score");
+        }
+        row.put("allocBytesPerOp", alloc.isMissingNode() ? null : alloc.asDouble());
+        results.add(row);
+      }
+      if (results.isEmpty()) {
+        unavailable = "no benchmarks ran (was the policy module built? see run.sh): " + tail(r.output());
+      }
+    } catch (Exception e) {
+      unavailable = "cannot read JMH results: " + e;
+    }
+  }
+
+  private static String tail(String s) {
+    String t = s.trim();
+    return t.length() > 600 ? "…" + t.substring(t.length() - 600) : t;
+  }
+}

@@ -1,0 +1,348 @@
+package dev.jmesh.benchmarks.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns the measurements into the summary (medians over rounds; added = setup's median − baseline's
+ * median in the same run) and the targets of issue 4, as JSON and as Markdown.
+ */
+final class Report {
+
+  static final String[] PHASES = {"1,000 rps (open loop)", "2,000 rps (open loop)", "max throughput (closed loop)"};
+  static final String[] PCT = {"p50", "p90", "p99", "p999"};
+
+  private final Settings settings;
+  private final DataPlane dataPlane;
+  private final Startup startup;
+  private final TlsRunner tls;
+  private final JmhRunner jmh;
+  /** setup → phase index → metric → median. */
+  private final Map<String, List<Map<String, Double>>> summary = new LinkedHashMap<>();
+  private final List<Map<String, Object>> targets = new ArrayList<>();
+
+  Report(Settings settings, DataPlane dataPlane, Startup startup, TlsRunner tls, JmhRunner jmh) {
+    this.settings = settings;
+    this.dataPlane = dataPlane;
+    this.startup = startup;
+    this.tls = tls;
+    this.jmh = jmh;
+    summarise();
+    evaluateTargets();
+  }
+
+  private void summarise() {
+    for (String setup : DataPlane.SETUPS) {
+      List<JsonNode> rounds = dataPlane.rounds.get(setup);
+      if (rounds.isEmpty()) {
+        continue;
+      }
+      List<Map<String, Double>> phases = new ArrayList<>();
+      for (int p = 0; p < PHASES.length; p++) {
+        Map<String, List<Double>> values = new LinkedHashMap<>();
+        for (JsonNode round : rounds) {
+          JsonNode phase = round.get("phases").get(p);
+          if (phase == null) {
+            continue;
+          }
+          for (String pct : PCT) {
+            add(values, pct, phase.at("/latencyUs/" + pct).asDouble());
+          }
+          add(values, "rps", phase.get("rps").asDouble());
+          add(values, "errors", phase.get("errors").asDouble());
+          long requests = phase.get("requests").asLong() + phase.get("errors").asLong();
+          long clientPid = phase.get("clientPid").asLong();
+          long serverPid = round.get("serverPid").asLong();
+          double client = 0;
+          double server = 0;
+          double proxies = 0;
+          var it = phase.get("cpuSeconds").fields();
+          while (it.hasNext()) {
+            var e = it.next();
+            long pid = Long.parseLong(e.getKey());
+            double s = e.getValue().asDouble();
+            if (pid == clientPid) {
+              client += s;
+            } else if (pid == serverPid) {
+              server += s;
+            } else {
+              proxies += s;
+            }
+          }
+          if (requests > 0) {
+            add(values, "cpuPer1kClient", client / requests * 1000);
+            add(values, "cpuPer1kServer", server / requests * 1000);
+            add(values, "cpuPer1kProxies", proxies / requests * 1000);
+            add(values, "cpuPer1k", (client + server + proxies) / requests * 1000);
+          }
+          add(values, "loadedRssMb", phase.get("serverRssKb").asDouble() / 1024);
+          add(values, "idleRssMb", round.get("idleServerRssKb").asDouble() / 1024);
+        }
+        Map<String, Double> medians = new LinkedHashMap<>();
+        values.forEach((k, v) -> medians.put(k, median(v)));
+        phases.add(medians);
+      }
+      summary.put(setup, phases);
+    }
+  }
+
+  private static void add(Map<String, List<Double>> values, String key, double v) {
+    values.computeIfAbsent(key, k -> new ArrayList<>()).add(v);
+  }
+
+  static Double median(List<Double> values) {
+    List<Double> v = new ArrayList<>();
+    for (Double d : values) {
+      if (d != null && !d.isNaN()) {
+        v.add(d);
+      }
+    }
+    if (v.isEmpty()) {
+      return null;
+    }
+    Collections.sort(v);
+    int n = v.size();
+    return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+  }
+
+  private Double metric(String setup, int phase, String key) {
+    List<Map<String, Double>> phases = summary.get(setup);
+    return phases == null || phases.size() <= phase ? null : phases.get(phase).get(key);
+  }
+
+  private Double added(String setup, int phase, String key) {
+    Double s = metric(setup, phase, key);
+    Double b = metric(DataPlane.BASELINE, phase, key);
+    return s == null || b == null ? null : s - b;
+  }
+
+  private static Double ratio(Double a, Double b) {
+    return a == null || b == null || b == 0 ? null : a / b;
+  }
+
+  private Double startupMedian(String variant) {
+    return median(startup.millis.get(variant));
+  }
+
+  private Double startupRssMb(String variant) {
+    List<Double> mb = new ArrayList<>();
+    startup.idleRssKb.get(variant).forEach(kb -> mb.add(kb / 1024.0));
+    return median(mb);
+  }
+
+  private void evaluateTargets() {
+    String jmeshWhy = dataPlane.unavailable.get(DataPlane.JMESH);
+    Double a50 = added(DataPlane.JMESH, 0, "p50");
+    Double a99 = added(DataPlane.JMESH, 0, "p99");
+    Double s50 = added(DataPlane.SIDECAR, 0, "p50");
+    Double s99 = added(DataPlane.SIDECAR, 0, "p99");
+    target("added latency p50 at 1,000 rps, 1 KB", "≤ 50 µs", a50, a50 == null ? null : a50 <= 50, us(a50), jmeshWhy);
+    target("added latency p99 at 1,000 rps, 1 KB", "≤ 150 µs", a99, a99 == null ? null : a99 <= 150, us(a99), jmeshWhy);
+    Double r50 = ratio(a50, s50);
+    Double r99 = ratio(a99, s99);
+    target("added p50, jmesh / sidecar pair", "≤ 0.25", r50, r50 == null ? null : r50 <= 0.25, num(r50, 2)
+        + " (sidecar adds " + us(s50) + ")", jmeshWhy);
+    target("added p99, jmesh / sidecar pair", "≤ 0.33", r99, r99 == null ? null : r99 <= 1.0 / 3, num(r99, 2)
+        + " (sidecar adds " + us(s99) + ")", jmeshWhy);
+    Double cpuJ = added(DataPlane.JMESH, 0, "cpuPer1k");
+    Double cpuS = added(DataPlane.SIDECAR, 0, "cpuPer1k");
+    Double cpuR = ratio(cpuJ, cpuS);
+    target("CPU added, jmesh / sidecar pair (1,000 rps)", "≤ 0.33", cpuR, cpuR == null ? null : cpuR <= 1.0 / 3,
+        num(cpuR, 2) + " (sidecar adds " + num(cpuS, 3) + " vCPU)", jmeshWhy);
+    target("CPU added per 1,000 rps, both sides", "≤ 0.06 vCPU", cpuJ, cpuJ == null ? null : cpuJ <= 0.06,
+        num(cpuJ, 3) + " vCPU", jmeshWhy);
+    Double tJ = ratio(metric(DataPlane.JMESH, 2, "rps"), metric(DataPlane.BASELINE, 2, "rps"));
+    Double tS = ratio(metric(DataPlane.JMESH, 2, "rps"), metric(DataPlane.SIDECAR, 2, "rps"));
+    target("max throughput, jmesh / baseline", "≥ 0.85", tJ, tJ == null ? null : tJ >= 0.85, pct(tJ), jmeshWhy);
+    target("max throughput, jmesh / sidecar pair", "≥ 1.5×", tS, tS == null ? null : tS >= 1.5, num(tS, 2) + "×", jmeshWhy);
+    String startWhy = startup.unavailable.get("jmesh");
+    Double none = startupMedian("none");
+    Double jm = startupMedian("jmesh");
+    Double ot = startupMedian("otel");
+    Double addedStart = jm == null || none == null ? null : (jm - none) / none;
+    target("start-up added (to first served request)", "≤ 10 %", addedStart,
+        addedStart == null ? null : addedStart <= 0.10, pct(addedStart) + " (" + ms(jm == null || none == null ? null : jm - none) + ")", startWhy);
+    Double vsOtel = jm == null || none == null || ot == null ? null : (jm - none) / (ot - none);
+    target("start-up added, jmesh / OpenTelemetry agent", "≤ 0.5", vsOtel, vsOtel == null ? null : vsOtel <= 0.5,
+        num(vsOtel, 2) + " (OTel adds " + ms(ot == null || none == null ? null : ot - none) + ")",
+        startWhy != null ? startWhy : startup.unavailable.get("otel"));
+    Double rssJ = startupRssMb("jmesh");
+    Double rssN = startupRssMb("none");
+    Double rssAdded = rssJ == null || rssN == null ? null : rssJ - rssN;
+    target("idle RSS added", "≤ 25 MB", rssAdded, rssAdded == null ? null : rssAdded <= 25, num(rssAdded, 1) + " MB", startWhy);
+    Double hs = (Double) tls.result.get("handshakeCpuRatioJdkOverOpenssl");
+    target("mTLS handshake CPU, JDK TLS / OpenSSL", "≤ 2×", hs, hs == null ? null : hs <= 2, num(hs, 2) + "×",
+        hs == null ? "TLS measurement failed: " + tls.result : null);
+    target("policy push p99 to 2,000 agents", "≤ 1 s", null, null, "", "not yet measured");
+    target("control-server memory per agent", "≤ 0.1 MB", null, null, "", "not yet measured");
+  }
+
+  private void target(String name, String goal, Double value, Boolean met, String shown, String whyMissing) {
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("target", name);
+    t.put("goal", goal);
+    t.put("value", value);
+    t.put("result", value == null ? "—" : shown);
+    t.put("status", value == null
+        ? "not measured" + (whyMissing == null ? "" : ": " + whyMissing)
+        : (met ? "met" : "MISSED"));
+    targets.add(t);
+  }
+
+  Map<String, Object> toJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    Map<String, Object> dp = new LinkedHashMap<>();
+    dp.put("phases", List.of(PHASES));
+    dp.put("summary", summary);
+    dp.put("unavailable", dataPlane.unavailable);
+    dp.put("rounds", dataPlane.rounds);
+    m.put("dataPlane", dp);
+    Map<String, Object> st = new LinkedHashMap<>();
+    st.put("millisToFirstRequest", startup.millis);
+    st.put("idleRssKb", startup.idleRssKb);
+    st.put("unavailable", startup.unavailable);
+    m.put("startup", st);
+    m.put("tls", tls.result);
+    m.put("jmh", jmh.unavailable != null ? Map.of("unavailable", jmh.unavailable) : jmh.results);
+    m.put("controlPlane", "not yet measured");
+    m.put("targets", targets);
+    return m;
+  }
+
+  String markdown(Map<String, Object> results) {
+    StringBuilder md = new StringBuilder();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> machine = (Map<String, Object>) results.get("machine");
+    md.append("# jmesh benchmark results\n\n");
+    md.append("- date: ").append(results.get("date")).append('\n');
+    md.append("- mode: ").append(results.get("mode")).append('\n');
+    machine.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
+    md.append(String.format(Locale.ROOT, "- data plane: %d round(s) of baseline → jmesh → sidecar, each phase %.1f s warm-up + %.1f s measured; "
+        + "open loop on %d keep-alive connections, closed loop on %d; 1 KB request and response bodies\n\n",
+        settings.rounds(), settings.warmupSeconds(), settings.measureSeconds(), settings.openLoopConnections(), settings.maxConnections()));
+
+    md.append("## Targets (issue 4)\n\n| target | goal | result | status |\n|---|---|---|---|\n");
+    for (Map<String, Object> t : targets) {
+      md.append("| ").append(t.get("target")).append(" | ").append(t.get("goal")).append(" | ").append(t.get("result"))
+          .append(" | ").append(t.get("status")).append(" |\n");
+    }
+
+    md.append("\n## Data plane\n\n");
+    if (!dataPlane.unavailable.isEmpty()) {
+      dataPlane.unavailable.forEach((k, v) -> md.append("- **").append(k).append(": not available** — ").append(v).append('\n'));
+      md.append('\n');
+    }
+    for (int p = 0; p < PHASES.length; p++) {
+      md.append("### ").append(PHASES[p]).append("\n\n");
+      md.append("| set-up | p50 µs | p90 µs | p99 µs | p99.9 µs | achieved rps | errors | CPU s / 1k req (all) | load gen | server | proxies | server RSS idle / loaded MB |\n");
+      md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      for (String setup : DataPlane.SETUPS) {
+        if (!summary.containsKey(setup)) {
+          md.append("| ").append(setup).append(" | not available |||||||||||\n");
+          continue;
+        }
+        md.append("| ").append(setup);
+        for (String pct : PCT) {
+          md.append(" | ").append(num(metric(setup, p, pct), 0));
+        }
+        md.append(" | ").append(num(metric(setup, p, "rps"), 0))
+            .append(" | ").append(num(metric(setup, p, "errors"), 0))
+            .append(" | ").append(num(metric(setup, p, "cpuPer1k"), 3))
+            .append(" | ").append(num(metric(setup, p, "cpuPer1kClient"), 3))
+            .append(" | ").append(num(metric(setup, p, "cpuPer1kServer"), 3))
+            .append(" | ").append(num(metric(setup, p, "cpuPer1kProxies"), 3))
+            .append(" | ").append(num(metric(setup, p, "idleRssMb"), 0)).append(" / ").append(num(metric(setup, p, "loadedRssMb"), 0))
+            .append(" |\n");
+      }
+      if (p < 2) {
+        md.append("\nAdded over baseline (µs):\n\n| set-up | p50 | p90 | p99 | p99.9 | CPU s / 1k req |\n|---|---|---|---|---|---|\n");
+        for (String setup : List.of(DataPlane.JMESH, DataPlane.SIDECAR)) {
+          md.append("| ").append(setup);
+          for (String pct : PCT) {
+            md.append(" | ").append(num(added(setup, p, pct), 0));
+          }
+          md.append(" | ").append(num(added(setup, p, "cpuPer1k"), 3)).append(" |\n");
+        }
+        md.append("| jmesh / sidecar");
+        for (String pct : PCT) {
+          md.append(" | ").append(num(ratio(added(DataPlane.JMESH, p, pct), added(DataPlane.SIDECAR, p, pct)), 2));
+        }
+        md.append(" | ").append(num(ratio(added(DataPlane.JMESH, p, "cpuPer1k"), added(DataPlane.SIDECAR, p, "cpuPer1k")), 2))
+            .append(" |\n");
+      } else {
+        md.append("\nThroughput: jmesh / baseline ").append(pct(ratio(metric(DataPlane.JMESH, 2, "rps"), metric(DataPlane.BASELINE, 2, "rps"))))
+            .append(", sidecar / baseline ").append(pct(ratio(metric(DataPlane.SIDECAR, 2, "rps"), metric(DataPlane.BASELINE, 2, "rps"))))
+            .append(", jmesh / sidecar ").append(num(ratio(metric(DataPlane.JMESH, 2, "rps"), metric(DataPlane.SIDECAR, 2, "rps")), 2))
+            .append("×\n");
+      }
+      md.append('\n');
+    }
+
+    md.append("## Agent cost at start-up\n\nLaunch of the server JVM to its first served request (median of ")
+        .append(settings.startupRuns()).append(" runs), idle RSS 2 s later.\n\n| agent | median ms | runs (ms) | idle RSS MB | added ms |\n|---|---|---|---|---|\n");
+    Double none = startupMedian("none");
+    for (String v : Startup.VARIANTS) {
+      if (startup.unavailable.containsKey(v) && startup.millis.get(v).isEmpty()) {
+        md.append("| ").append(v).append(" | not available: ").append(startup.unavailable.get(v)).append(" ||||\n");
+        continue;
+      }
+      Double m = startupMedian(v);
+      List<String> runs = new ArrayList<>();
+      startup.millis.get(v).forEach(x -> runs.add(num(x, 0)));
+      md.append("| ").append(v).append(" | ").append(num(m, 0)).append(" | ").append(String.join(", ", runs))
+          .append(" | ").append(num(startupRssMb(v), 1)).append(" | ")
+          .append(num(m == null || none == null ? null : m - none, 0)).append(" |\n");
+    }
+
+    md.append("\n## TLS cost (one core)\n\n");
+    Object jdk = tls.result.get("jdk");
+    if (jdk instanceof JsonNode j) {
+      md.append(String.format(Locale.ROOT, "- JDK TLS (%s, %s, SSLEngine pair in memory, client+server on one thread): **%.0f full mutual-TLS 1.3 handshakes per CPU second**; bulk %s %.0f MB/s (wrap + unwrap, 16 KB records)\n",
+          j.get("provider").asText(), j.get("java").asText(), j.get("handshakesPerCpuSecond").asDouble(),
+          j.get("bulkCipher").asText(), j.get("bulkMBPerSecond").asDouble()));
+    } else {
+      md.append("- JDK TLS: failed: ").append(tls.result.get("jdkError")).append('\n');
+    }
+    md.append("- OpenSSL `s_time -new` against `s_server` (mutual TLS 1.3, both on one core): **")
+        .append(num((Double) tls.result.get("opensslHandshakesPerSecondOneCore"), 0)).append(" handshakes/s**\n");
+    md.append("- `openssl speed`: ECDH P-256 ").append(num((Double) tls.result.get("opensslEcdhP256PerSecond"), 0))
+        .append(" ops/s; AES-128-GCM ").append(num((Double) tls.result.get("opensslAes128GcmMBPerSecond16k"), 0))
+        .append(" MB/s (16 KB blocks, encrypt only)\n");
+    md.append("- handshake CPU, JDK / OpenSSL: **").append(num((Double) tls.result.get("handshakeCpuRatioJdkOverOpenssl"), 2)).append("×**\n");
+
+    md.append("\n## Micro-benchmarks (JMH, -prof gc)\n\n");
+    if (jmh.unavailable != null) {
+      md.append("not available: ").append(jmh.unavailable).append('\n');
+    } else {
+      md.append("| benchmark | score | ± | unit | bytes allocated / op |\n|---|---|---|---|---|\n");
+      for (Map<String, Object> r : jmh.results) {
+        md.append("| ").append(r.get("benchmark")).append(" | ").append(num((Double) r.get("score"), 1)).append(" | ")
+            .append(num((Double) r.get("error"), 1)).append(" | ").append(r.get("unit")).append(" | ")
+            .append(num((Double) r.get("allocBytesPerOp"), 1)).append(" |\n");
+      }
+    }
+    md.append("\n## Control plane push\n\nnot yet measured.\n");
+    return md.toString();
+  }
+
+  static String num(Double v, int decimals) {
+    return v == null || v.isNaN() ? "—" : String.format(Locale.ROOT, "%,." + decimals + "f", v);
+  }
+
+  static String us(Double v) {
+    return v == null ? "—" : num(v, 0) + " µs";
+  }
+
+  static String ms(Double v) {
+    return v == null ? "—" : num(v, 0) + " ms";
+  }
+
+  static String pct(Double v) {
+    return v == null ? "—" : num(v * 100, 1) + " %";
+  }
+}

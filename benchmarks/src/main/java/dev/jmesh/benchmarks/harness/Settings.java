@@ -1,0 +1,46 @@
+package dev.jmesh.benchmarks.harness;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What one run of the harness does: how long, how often, where the built jars and tools are. */
+record Settings(
+    boolean quick,
+    Path root,
+    Path out,
+    Path work,
+    Path benchmarksJar,
+    Path java,
+    int rounds,
+    double warmupSeconds,
+    double measureSeconds,
+    int maxConnections,
+    int openLoopConnections,
+    int startupRuns,
+    double tlsSeconds,
+    boolean pinned) {
+
+  static final int CLIENT_CPU = 0;
+  static final int SERVER_CPU = 1;
+
+  static Settings of(boolean quick, Path root, Path out, Path work) {
+    Path jar = root.resolve("benchmarks/target/jmesh-benchmarks.jar");
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    boolean pinned = Files.isExecutable(Path.of("/usr/bin/taskset")) && Runtime.getRuntime().availableProcessors() >= 2;
+    return quick
+        ? new Settings(true, root, out, work, jar, java, 1, 1.5, 2.5, 16, 16, 2, 1.5, pinned)
+        : new Settings(false, root, out, work, jar, java, 3, 5, 10, 16, 16, 5, 5, pinned);
+  }
+
+  Path agentJar() {
+    return root.resolve("agent/target/jmesh-agent.jar");
+  }
+
+  Path controlServerJar() {
+    return root.resolve("control-server/target/jmesh-control-server.jar");
+  }
+
+  Path otelAgentJar() {
+    return root.resolve("benchmarks/target/otel/opentelemetry-javaagent.jar");
+  }
+}

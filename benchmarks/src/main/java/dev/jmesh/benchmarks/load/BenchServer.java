@@ -1,0 +1,54 @@
+package dev.jmesh.benchmarks.load;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+
+/**
+ * The server app of every data-plane set-up: a minimal JDK {@link HttpServer} on 127.0.0.1 that
+ * reads the request body and answers 200 with a 1 KB body. It knows nothing of the mesh.
+ *
+ * <p>Usage: {@code BenchServer <port> [responseBytes]}. Prints {@code listening <port>} once bound.
+ * It runs until it is killed, or for at most {@code bench.server.maxSeconds} (default 1800) so that
+ * a forgotten process ends by itself.
+ */
+public final class BenchServer {
+
+  private BenchServer() {}
+
+  public static void main(String[] args) throws Exception {
+    int port = Integer.parseInt(args[0]);
+    int responseBytes = args.length > 1 ? Integer.parseInt(args[1]) : 1024;
+    long maxSeconds = Long.getLong("bench.server.maxSeconds", 1800);
+    byte[] body = new byte[responseBytes];
+    Arrays.fill(body, (byte) 'x');
+
+    // Without TCP_NODELAY the response headers and body go out as two segments and the second waits
+    // for the client's delayed ACK (40 ms).
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
+    server.createContext("/", exchange -> respond(exchange, body));
+    // No executor: the dispatcher thread serves each exchange, the cheapest set-up for a small body.
+    server.start();
+    System.out.println("listening " + port);
+    System.out.flush();
+    Thread.sleep(maxSeconds * 1000);
+    server.stop(0);
+    System.exit(0);
+  }
+
+  private static void respond(HttpExchange exchange, byte[] body) throws IOException {
+    try (InputStream in = exchange.getRequestBody()) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+    exchange.sendResponseHeaders(200, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+}
