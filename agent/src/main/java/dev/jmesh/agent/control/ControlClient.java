@@ -141,8 +141,7 @@ public final class ControlClient {
         return result;
       } catch (IOException e) {
         if (unreachable == null) {
-          unreachable = new ControlException(server, 0,
-              "cannot reach control server " + server + ": " + describe(e), e);
+          unreachable = new ControlException(server, 0, describe(server, e), e);
         }
       } catch (ControlException e) {
         current.set(index);
@@ -245,16 +244,28 @@ public final class ControlClient {
     }
   }
 
-  private static String describe(IOException e) {
+  /** One sentence for a call that got no answer: unreachable, or not trusted. */
+  static String describe(URI server, IOException e) {
     Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
+    boolean untrusted = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      untrusted |= t instanceof java.security.cert.CertificateException;
+      root = t;
+      if (t.getCause() == t) {
+        break;
+      }
     }
-    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    if (root instanceof java.security.cert.CertificateException) {
-      return "its certificate is not trusted (" + message + ")";
+    String message =
+        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    if (untrusted) {
+      return "the agent does not trust control server " + server + ": " + message;
     }
-    return message;
+    if (message.startsWith("HTTPS hostname wrong")) {
+      return "the agent does not trust control server " + server + ": its certificate is not issued for "
+          + server.getHost() + " (give the server that name with 'serve --san "
+          + server.getHost() + "', or use a name it has)";
+    }
+    return "cannot reach control server " + server + ": " + message;
   }
 
   private static String encode(String value) {

@@ -58,6 +58,8 @@ public final class ControlSession {
   private final Backoff pollBackoff;
   private final RandomGenerator random = RandomGenerator.getDefault();
 
+  private final java.util.concurrent.atomic.AtomicInteger failedStarts =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean stopped;
   private volatile String state = "starting";
   private volatile String instanceId;
@@ -143,6 +145,16 @@ public final class ControlSession {
     return status;
   }
 
+  /** How many start-up attempts failed so far (for tests). */
+  int failedStarts() {
+    return failedStarts.get();
+  }
+
+  /** What the session is doing, or the last problem (for config_dump and tests). */
+  public String state() {
+    return state;
+  }
+
   public long snapshotVersion() {
     return snapshotVersion;
   }
@@ -180,24 +192,29 @@ public final class ControlSession {
       scheduleHeartbeat();
       startPolling();
     } catch (ControlException e) {
+      failedStarts.incrementAndGet();
       Duration retry = bootstrapBackoff.next();
       reportFailure(e, retry);
       scheduler.schedule(this::bootstrap, retry.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       Duration retry = bootstrapBackoff.next();
       problems.problem("internal:" + e, "jmesh agent failure while connecting to the control"
-          + " server: " + e + "; retrying every " + bootstrapBackoff.max().toSeconds() + "s");
+          + " server: " + e + "; retrying every " + format(retry));
       scheduler.schedule(this::bootstrap, retry.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
   private void reportFailure(ControlException e, Duration retry) {
-    state = e.getMessage();
-    String every = "; retrying every " + retry.toSeconds() + "s, backing off to every "
-        + bootstrapBackoff.max().toSeconds() + "s";
+    String every = "; retrying every " + format(retry) + ", backing off to every "
+        + format(bootstrapBackoff.max());
     problems.problem(
         e.unreachable() ? "unreachable:" + e.server() : "status:" + e.status(),
         e.getMessage() + every);
+    state = e.getMessage();
+  }
+
+  static String format(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 
   /** Returns false when the token was rejected (and the agent gives up). */
@@ -207,13 +224,13 @@ public final class ControlSession {
       return true;
     } catch (ControlException e) {
       if (e.status() == 401 || e.status() == 403) {
-        state = "join token rejected: " + e.getMessage();
         problems.problem(
             "token",
             "control server " + e.server() + " refused the join token " + config.token().redacted()
                 + " for " + config.workloadName() + ": " + (e.serverMessage() != null ? e.serverMessage() : e.getMessage())
                 + "; the agent stops trying and the application runs without the mesh"
-                + " (fix " + "jmesh.token/JMESH_TOKEN and restart)");
+                + " (fix jmesh.token/JMESH_TOKEN and restart)");
+        state = "join token rejected: " + e.getMessage();
         return false;
       }
       throw e;

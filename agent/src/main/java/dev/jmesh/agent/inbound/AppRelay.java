@@ -1,6 +1,7 @@
 package dev.jmesh.agent.inbound;
 
 import dev.jmesh.agent.runtime.ByteRelay;
+import dev.jmesh.agent.runtime.HalfClose;
 import dev.jmesh.agent.tls.PeerIdentity;
 import dev.jmesh.bootstrap.AgentLog;
 import io.netty.bootstrap.Bootstrap;
@@ -9,6 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequestEncoder;
@@ -38,6 +40,7 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
   private final List<Object> pending = new ArrayList<>();
   private Channel backend;
   private boolean connected;
+  private boolean inputShutdown;
 
   /**
    * @param waitForHandshake whether a TLS handshake (or the decision to do one) comes first
@@ -77,6 +80,11 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
       } catch (SSLException | IllegalArgumentException e) {
         ctx.close();
       }
+    } else if (evt instanceof ChannelInputShutdownEvent) {
+      inputShutdown = true;
+      if (connected) {
+        HalfClose.propagate(ctx.channel(), backend);
+      }
     } else if (evt == PlaintextDetected.INSTANCE) {
       secured(ctx, null);
     } else if (evt == ForwardedClientCert.RawFromHere.INSTANCE) {
@@ -99,6 +107,7 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
             .group(frontend.eventLoop())
             .channel(NioSocketChannel.class)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .handler(new ByteRelay(frontend))
             .connect(app);
     backend = connect.channel();
@@ -124,6 +133,9 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
           }
           pending.clear();
           backend.flush();
+          if (inputShutdown) {
+            HalfClose.propagate(frontend, backend);
+          }
           if (backend.isWritable()) {
             frontend.config().setAutoRead(true);
           }

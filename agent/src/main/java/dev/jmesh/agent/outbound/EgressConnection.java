@@ -70,6 +70,7 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
             .channel(NioSocketChannel.class)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .handler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override

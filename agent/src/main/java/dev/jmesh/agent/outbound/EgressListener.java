@@ -32,6 +32,7 @@ public final class EgressListener {
             .group(context.acceptors(), context.workers())
             .channel(NioServerSocketChannel.class)
             .childOption(ChannelOption.AUTO_READ, false)
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {

@@ -5,12 +5,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 
 /**
  * Forwards everything one channel reads to another, with backpressure: when the other channel's
  * outbound buffer is full this channel stops reading until it drains (the idea of Netty's
- * HexDumpProxy example, driven by writability). Closing either side closes the other once pending
- * writes are flushed.
+ * HexDumpProxy example, driven by writability). A half-close is passed on ({@link HalfClose});
+ * closing either side closes the other once pending writes are flushed.
  */
 public final class ByteRelay extends ChannelInboundHandlerAdapter {
 
@@ -39,6 +40,14 @@ public final class ByteRelay extends ChannelInboundHandlerAdapter {
       to.config().setAutoRead(true);
     }
     ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      HalfClose.propagate(ctx.channel(), to);
+    }
+    super.userEventTriggered(ctx, evt);
   }
 
   @Override

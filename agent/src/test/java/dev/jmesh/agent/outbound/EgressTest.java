@@ -176,8 +176,8 @@ class EgressTest {
   @Test
   void certificateRotationMidTrafficLosesNoRequest() throws Exception {
     startServer("orders");
-    int threads = 4;
-    int perThread = 30;
+    int threads = 3;
+    int perThread = 20;
     ExecutorService traffic = Executors.newFixedThreadPool(threads);
     List<Future<Integer>> results = new ArrayList<>();
     for (int t = 0; t < threads; t++) {

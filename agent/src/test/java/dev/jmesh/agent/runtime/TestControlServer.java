@@ -28,11 +28,16 @@ public final class TestControlServer implements AutoCloseable {
   private final HttpClient http;
 
   public TestControlServer(Path dataDir, Duration certTtl) throws Exception {
+    this(dataDir, certTtl, "127.0.0.1", 0);
+  }
+
+  public TestControlServer(Path dataDir, Duration certTtl, String bindAddress, int port)
+      throws Exception {
     ServerSettings defaults = ServerSettings.defaults(dataDir);
     server =
         ControlServer.start(
             new ServerSettings(
-                dataDir, "127.0.0.1", 0, defaults.trustDomain(), certTtl, Duration.ofSeconds(1),
+                dataDir, bindAddress, port, defaults.trustDomain(), certTtl, Duration.ofSeconds(1),
                 null, null, List.of(), defaults.clock()));
     adminToken = Files.readString(dataDir.resolve("admin-token")).trim();
     KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -46,7 +51,7 @@ public final class TestControlServer implements AutoCloseable {
   }
 
   public URI url() {
-    return server.url();
+    return URI.create("https://127.0.0.1:" + server.port());
   }
 
   public String joinToken(String namespace, String service) throws Exception {

@@ -1,0 +1,146 @@
+package dev.jmesh.agent.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jmesh.agent.config.AgentConfig;
+import dev.jmesh.agent.identity.IdentityStore;
+import dev.jmesh.agent.runtime.MeshState;
+import dev.jmesh.agent.runtime.Poll;
+import dev.jmesh.agent.runtime.TestControlServer;
+import dev.jmesh.api.JoinToken;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The session's failure modes against the real control server: one clear line, then quiet. */
+class ControlSessionTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  @TempDir Path dataDir;
+  private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+  private PrintStream originalStderr;
+  private final List<ControlSession> sessions = new ArrayList<>();
+  private final List<TestControlServer> servers = new ArrayList<>();
+
+  @BeforeEach
+  void captureStderr() {
+    originalStderr = System.err;
+    System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    sessions.forEach(ControlSession::stop);
+    servers.forEach(TestControlServer::close);
+    System.setErr(originalStderr);
+  }
+
+  private List<String> errorLines() {
+    return Arrays.stream(stderr.toString(StandardCharsets.UTF_8).split("\n"))
+        .filter(l -> l.contains("[jmesh] ERROR"))
+        .toList();
+  }
+
+  private TestControlServer server(String bind, int port) throws Exception {
+    TestControlServer server = new TestControlServer(dataDir, Duration.ofHours(1), bind, port);
+    servers.add(server);
+    return server;
+  }
+
+  private ControlSession session(URI url, JoinToken token, String service) {
+    AgentConfig config =
+        new AgentConfig(true, service, "default", Map.of(), List.of(url), token, null, Set.of(),
+            "127.0.0.1", -1, null, Duration.ofSeconds(5));
+    IdentityStore identity = new IdentityStore();
+    ControlSession session =
+        new ControlSession(
+            config,
+            new ControlClient(config.controlUrls(), token.caSha256(), List.of(), identity),
+            identity,
+            List::of,
+            () -> -1,
+            new MeshState("default", Map.of()),
+            "test",
+            new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
+    sessions.add(session);
+    session.start();
+    return session;
+  }
+
+  @Test
+  void unreachableServerIsOneErrorThenRetriedUntilItAnswers() throws Exception {
+    TestControlServer first = server("127.0.0.1", 0);
+    int port = first.server.port();
+    URI url = first.url();
+    JoinToken token = JoinToken.parse(first.joinToken("default", "orders"));
+    first.close();
+    servers.remove(first);
+
+    ControlSession session = session(url, token, "orders");
+    Poll.until(() -> session.failedStarts() >= 5, WAIT, "five failed attempts");
+    List<String> errors = errorLines();
+    assertEquals(1, errors.size(), errors.toString());
+    assertTrue(errors.get(0).contains("cannot reach control server " + url + ": Connection refused;"
+        + " retrying every"), errors.get(0));
+
+    server("127.0.0.1", port);
+    Poll.until(() -> session.state().equals("connected"), WAIT, "connected");
+    assertEquals(1, errorLines().size());
+  }
+
+  @Test
+  void rejectedJoinTokenIsOneErrorWithTheServersReasonAndNoRetry() throws Exception {
+    TestControlServer server = server("127.0.0.1", 0);
+    JoinToken paymentsOnly = JoinToken.parse(server.joinToken("default", "payments"));
+
+    ControlSession session = session(server.url(), paymentsOnly, "orders");
+    Poll.until(() -> session.state().startsWith("join token rejected"), WAIT, "the rejection");
+
+    List<String> errors = errorLines();
+    assertEquals(1, errors.size(), errors.toString());
+    assertTrue(errors.get(0).contains("refused the join token jmesh1." + paymentsOnly.id()), errors.get(0));
+    assertTrue(errors.get(0).contains("without the mesh"), errors.get(0));
+    assertEquals(0, session.failedStarts());
+  }
+
+  @Test
+  void aServerWhoseCaDoesNotMatchTheTokenIsNotTrusted() throws Exception {
+    TestControlServer server = server("127.0.0.1", 0);
+    JoinToken real = JoinToken.parse(server.joinToken("default", "orders"));
+    JoinToken otherCa = new JoinToken(real.id(), real.secret(), "ab".repeat(32));
+
+    ControlSession session = session(server.url(), otherCa, "orders");
+    Poll.until(() -> session.failedStarts() >= 3, WAIT, "failed attempts");
+
+    List<String> errors = errorLines();
+    assertEquals(1, errors.size(), errors.toString());
+    assertTrue(errors.get(0).contains("does not end in the CA the join token names"), errors.get(0));
+  }
+
+  @Test
+  void aHostNameOutsideTheServerCertificateIsNotTrusted() throws Exception {
+    TestControlServer server = server("0.0.0.0", 0);
+    JoinToken token = JoinToken.parse(server.joinToken("default", "orders"));
+
+    ControlSession session =
+        session(URI.create("https://127.0.0.2:" + server.server.port()), token, "orders");
+    Poll.until(() -> session.failedStarts() >= 3, WAIT, "failed attempts");
+
+    List<String> errors = errorLines();
+    assertEquals(1, errors.size(), errors.toString());
+    assertTrue(errors.get(0).contains("its certificate is not issued for 127.0.0.2"), errors.get(0));
+  }
+}
