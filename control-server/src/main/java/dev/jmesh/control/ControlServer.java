@@ -109,8 +109,7 @@ public final class ControlServer implements AutoCloseable {
         new ScheduledThreadPoolExecutor(1, daemonThreads("jmesh-control-timer"));
     timer.setRemoveOnCancelPolicy(true);
     SnapshotWatchers watchers = new SnapshotWatchers(version, timer, handlers);
-    timer.scheduleWithFixedDelay(
-        () -> expireStale(registry), 1, 1, TimeUnit.SECONDS);
+    timer.scheduleWithFixedDelay(() -> expireStale(registry), 1, 1, TimeUnit.SECONDS);
 
     CallerAuthentication callers = new CallerAuthentication(settings.trustDomain(), adminToken);
     Router router = new Router();
@@ -148,7 +147,12 @@ public final class ControlServer implements AutoCloseable {
       handlers.shutdownNow();
       timer.shutdownNow();
       throw new IOException(
-          "cannot listen on " + settings.bindAddress() + ":" + settings.port() + ": " + e.getMessage(),
+          "cannot listen on "
+              + settings.bindAddress()
+              + ":"
+              + settings.port()
+              + ": "
+              + e.getMessage(),
           e);
     }
     return new ControlServer(

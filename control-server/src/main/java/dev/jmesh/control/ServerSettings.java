@@ -9,7 +9,8 @@ import java.util.List;
  * How a control server runs ({@code serve} flags).
  *
  * @param port 0 for any free port
- * @param caCertFile with {@code caKeyFile}: bring your own CA; both null to use the data directory's
+ * @param caCertFile with {@code caKeyFile}: bring your own CA; both null to use the data
+ *     directory's
  * @param extraSans names and addresses for the TLS certificate besides localhost, 127.0.0.1 and ::1
  */
 public record ServerSettings(
@@ -44,7 +45,15 @@ public record ServerSettings(
 
   public ServerSettings withPort(int newPort) {
     return new ServerSettings(
-        dataDir, bindAddress, newPort, trustDomain, certTtl, heartbeatInterval, caCertFile,
-        caKeyFile, extraSans, clock);
+        dataDir,
+        bindAddress,
+        newPort,
+        trustDomain,
+        certTtl,
+        heartbeatInterval,
+        caCertFile,
+        caKeyFile,
+        extraSans,
+        clock);
   }
 }

@@ -45,6 +45,7 @@ public final class TestCsrs {
     }
     String algorithm =
         keyPair.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
-    return Pem.encode(builder.build(new JcaContentSignerBuilder(algorithm).build(keyPair.getPrivate())));
+    return Pem.encode(
+        builder.build(new JcaContentSignerBuilder(algorithm).build(keyPair.getPrivate())));
   }
 }

@@ -45,7 +45,10 @@ public final class CaFiles {
       Path missing = certExists ? keyFile : certFile;
       Path present = certExists ? certFile : keyFile;
       throw new CaException(
-          missing + " is missing while " + present + " exists: restore it, or move both away to"
+          missing
+              + " is missing while "
+              + present
+              + " exists: restore it, or move both away to"
               + " make a new CA (agents will then need new join tokens)");
     }
     CertificateAuthority authority = CertificateAuthority.generate(trustDomain, clock);
@@ -72,15 +75,16 @@ public final class CaFiles {
     PrivateKey key = readPrivateKey(keyFile, keyLabel);
     if (certificate.getBasicConstraints() < 0) {
       throw new CaException(
-          certLabel + ": the certificate is not a CA certificate (basicConstraints CA:true is missing)");
+          certLabel
+              + ": the certificate is not a CA certificate (basicConstraints CA:true is missing)");
     }
     boolean[] keyUsage = certificate.getKeyUsage();
     if (keyUsage != null && !keyUsage[5]) {
       throw new CaException(certLabel + ": the certificate's key usage does not allow keyCertSign");
     }
     if (certificate.getNotAfter().before(Date.from(clock.instant()))) {
-      throw new CaException(certLabel + ": the CA certificate expired at "
-          + certificate.getNotAfter().toInstant());
+      throw new CaException(
+          certLabel + ": the CA certificate expired at " + certificate.getNotAfter().toInstant());
     }
     if (!keyMatchesCertificate(key, certificate)) {
       throw new CaException(
@@ -92,8 +96,11 @@ public final class CaFiles {
   private static X509Certificate readCertificate(Path file, String label) throws CaException {
     Object pem = readPem(file, label, "CERTIFICATE");
     if (!(pem instanceof X509CertificateHolder holder)) {
-      throw new CaException(label + ": expected a PEM certificate (-----BEGIN CERTIFICATE-----) but"
-          + " found " + describe(pem));
+      throw new CaException(
+          label
+              + ": expected a PEM certificate (-----BEGIN CERTIFICATE-----) but"
+              + " found "
+              + describe(pem));
     }
     try {
       return Pem.toX509(holder);
@@ -113,8 +120,11 @@ public final class CaFiles {
     } else if (pem instanceof PrivateKeyInfo privateKeyInfo) {
       info = privateKeyInfo;
     } else {
-      throw new CaException(label + ": expected a PEM private key (-----BEGIN PRIVATE KEY-----,"
-          + " EC PRIVATE KEY or RSA PRIVATE KEY) but found " + describe(pem));
+      throw new CaException(
+          label
+              + ": expected a PEM private key (-----BEGIN PRIVATE KEY-----,"
+              + " EC PRIVATE KEY or RSA PRIVATE KEY) but found "
+              + describe(pem));
     }
     try {
       return new JcaPEMKeyConverter().getPrivateKey(info);

@@ -74,8 +74,7 @@ public final class CertificateAuthority {
                   Extension.subjectKeyIdentifier,
                   false,
                   extensions.createSubjectKeyIdentifier(keyPair.getPublic()));
-      X509Certificate certificate =
-          Pem.toX509(builder.build(signerFor(keyPair.getPrivate())));
+      X509Certificate certificate = Pem.toX509(builder.build(signerFor(keyPair.getPrivate())));
       return new CertificateAuthority(certificate, keyPair.getPrivate());
     } catch (Exception e) {
       throw new IllegalStateException("cannot generate the root CA", e);
@@ -94,8 +93,7 @@ public final class CertificateAuthority {
   }
 
   static ContentSigner signerFor(PrivateKey key) throws OperatorCreationException {
-    String algorithm =
-        "RSA".equals(key.getAlgorithm()) ? "SHA256withRSA" : "SHA256withECDSA";
+    String algorithm = "RSA".equals(key.getAlgorithm()) ? "SHA256withRSA" : "SHA256withECDSA";
     return new JcaContentSignerBuilder(algorithm).build(key);
   }
 

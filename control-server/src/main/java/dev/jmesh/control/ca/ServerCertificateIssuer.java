@@ -69,7 +69,9 @@ public final class ServerCertificateIssuer {
                   true,
                   new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
               .addExtension(
-                  Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                  Extension.extendedKeyUsage,
+                  false,
+                  new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
               .addExtension(
                   Extension.subjectAlternativeName,
                   false,

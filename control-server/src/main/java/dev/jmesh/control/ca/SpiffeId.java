@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 public record SpiffeId(String trustDomain, String namespace, String service) {
 
   private static final int URI_SAN_TYPE = 6;
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,251}[A-Za-z0-9])?");
+  private static final Pattern NAME =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,251}[A-Za-z0-9])?");
   private static final Pattern URI_FORMAT =
       Pattern.compile("spiffe://([^/]+)/ns/([^/]+)/sa/([^/]+)");
 

@@ -93,7 +93,9 @@ public final class WorkloadCertificateIssuer {
                   Extension.extendedKeyUsage,
                   false,
                   new ExtendedKeyUsage(
-                      new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
+                      new KeyPurposeId[] {
+                        KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+                      }))
               .addExtension(
                   Extension.subjectAlternativeName,
                   true,
@@ -149,7 +151,8 @@ public final class WorkloadCertificateIssuer {
         return;
       }
       throw ApiException.badRequest(
-          "csrPem public key is on EC curve " + algorithm.getParameters()
+          "csrPem public key is on EC curve "
+              + algorithm.getParameters()
               + "; the control server accepts EC P-256 (secp256r1) or RSA of at least 2048 bits");
     }
     if (PKCSObjectIdentifiers.rsaEncryption.equals(algorithm.getAlgorithm())) {
@@ -166,17 +169,20 @@ public final class WorkloadCertificateIssuer {
           "csrPem public key is RSA " + bits + " bits; the control server requires at least 2048");
     }
     throw ApiException.badRequest(
-        "csrPem public key algorithm " + algorithm.getAlgorithm()
+        "csrPem public key algorithm "
+            + algorithm.getAlgorithm()
             + " is not accepted; use EC P-256 or RSA of at least 2048 bits");
   }
 
   /** The CSR may ask for nothing or for exactly the SPIFFE ID being issued; no other names. */
   private static void checkRequestedNames(PKCS10CertificationRequest csr, SpiffeId identity)
       throws ApiException {
-    for (Attribute attribute : csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
+    for (Attribute attribute :
+        csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
       for (var value : attribute.getAttributeValues()) {
         Extensions extensions = Extensions.getInstance(value);
-        GeneralNames names = GeneralNames.fromExtensions(extensions, Extension.subjectAlternativeName);
+        GeneralNames names =
+            GeneralNames.fromExtensions(extensions, Extension.subjectAlternativeName);
         if (names == null) {
           continue;
         }
@@ -186,8 +192,12 @@ public final class WorkloadCertificateIssuer {
                   && identity.toString().equals(name.getName().toString());
           if (!sameIdentity) {
             throw ApiException.badRequest(
-                "csrPem asks for the subject alternative name " + name.getName()
-                    + "; a certificate for " + identity.path() + " can carry only " + identity);
+                "csrPem asks for the subject alternative name "
+                    + name.getName()
+                    + "; a certificate for "
+                    + identity.path()
+                    + " can carry only "
+                    + identity);
           }
         }
       }

@@ -13,11 +13,17 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true)
 final class ApplyCommand extends ClientCommand {
 
-  @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE",
+  @Option(
+      names = {"-f", "--filename"},
+      required = true,
+      paramLabel = "FILE",
       description = "YAML file to apply ('-' for stdin).")
   String file;
 
-  @Option(names = {"-n", "--namespace"}, paramLabel = "NS", defaultValue = "default",
+  @Option(
+      names = {"-n", "--namespace"},
+      paramLabel = "NS",
+      defaultValue = "default",
       description = "Namespace of documents without metadata.namespace (default ${DEFAULT-VALUE}).")
   String namespace;
 
@@ -35,14 +41,22 @@ final class ApplyCommand extends ClientCommand {
       throw new ClientException(e.status(), PolicyFiles.label(file) + ": " + e.getMessage());
     }
     for (JsonNode result : answer.path("results")) {
-      out().println(
-          KindNames.resourceType(result.path("kind").asText()) + "/" + result.path("name").asText()
-              + " " + result.path("action").asText());
+      out()
+          .println(
+              KindNames.resourceType(result.path("kind").asText())
+                  + "/"
+                  + result.path("name").asText()
+                  + " "
+                  + result.path("action").asText());
     }
     for (JsonNode skipped : answer.path("skipped")) {
-      out().println(
-          skipped.path("kind").asText() + "/" + skipped.path("name").asText("<unnamed>")
-              + " skipped: " + skipped.path("reason").asText());
+      out()
+          .println(
+              skipped.path("kind").asText()
+                  + "/"
+                  + skipped.path("name").asText("<unnamed>")
+                  + " skipped: "
+                  + skipped.path("reason").asText());
     }
     return 0;
   }

@@ -31,12 +31,15 @@ final class ClientOptions {
   @Option(
       names = "--ca-cert",
       paramLabel = "FILE",
-      description = "CA certificate to verify the server with (default <data-dir>/ca/root-cert.pem).")
+      description =
+          "CA certificate to verify the server with (default <data-dir>/ca/root-cert.pem).")
   Path caCertificate;
 
   ControlServerClient connect() throws ClientException {
     Path trust =
-        caCertificate != null ? caCertificate : dataDir.resolve("ca").resolve(CaFiles.ROOT_CERT_FILE);
+        caCertificate != null
+            ? caCertificate
+            : dataDir.resolve("ca").resolve(CaFiles.ROOT_CERT_FILE);
     return new ControlServerClient(server, trust, adminToken());
   }
 
@@ -50,7 +53,10 @@ final class ClientOptions {
       return Files.readString(file, StandardCharsets.US_ASCII).trim();
     } catch (IOException e) {
       throw new ClientException(
-          "cannot read the admin token from " + file + " (" + e.getClass().getSimpleName()
+          "cannot read the admin token from "
+              + file
+              + " ("
+              + e.getClass().getSimpleName()
               + "); give the server's --data-dir or set JMESH_ADMIN_TOKEN");
     }
   }

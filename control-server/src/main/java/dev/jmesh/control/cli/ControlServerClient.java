@@ -94,8 +94,13 @@ final class ControlServerClient {
     try {
       return bytes.length == 0 ? null : Json.MAPPER.readTree(bytes);
     } catch (IOException e) {
-      throw new ClientException("the control server answered " + method + " " + uri.getPath()
-          + " with invalid JSON: " + e.getMessage());
+      throw new ClientException(
+          "the control server answered "
+              + method
+              + " "
+              + uri.getPath()
+              + " with invalid JSON: "
+              + e.getMessage());
     }
   }
 
@@ -112,7 +117,9 @@ final class ControlServerClient {
   private static SSLContext trusting(Path caCertificate) throws ClientException {
     if (!Files.isRegularFile(caCertificate)) {
       throw new ClientException(
-          "cannot verify the control server: CA certificate " + caCertificate + " does not exist;"
+          "cannot verify the control server: CA certificate "
+              + caCertificate
+              + " does not exist;"
               + " give the server's --data-dir or --ca-cert");
     }
     try (InputStream in = Files.newInputStream(caCertificate)) {
@@ -132,7 +139,8 @@ final class ControlServerClient {
       context.init(null, trust.getTrustManagers(), null);
       return context;
     } catch (IOException | GeneralSecurityException e) {
-      throw new ClientException("cannot read CA certificate " + caCertificate + ": " + e.getMessage());
+      throw new ClientException(
+          "cannot read CA certificate " + caCertificate + ": " + e.getMessage());
     }
   }
 }

@@ -20,11 +20,16 @@ final class DeleteCommand extends ClientCommand {
   @Parameters(arity = "0..2", paramLabel = "KIND NAME", description = "Kind and name to delete.")
   List<String> kindAndName = new ArrayList<>();
 
-  @Option(names = {"-f", "--filename"}, paramLabel = "FILE",
+  @Option(
+      names = {"-f", "--filename"},
+      paramLabel = "FILE",
       description = "Delete every Istio document of this YAML file ('-' for stdin).")
   String file;
 
-  @Option(names = {"-n", "--namespace"}, paramLabel = "NS", defaultValue = "default",
+  @Option(
+      names = {"-n", "--namespace"},
+      paramLabel = "NS",
+      defaultValue = "default",
       description = "Namespace (default ${DEFAULT-VALUE}).")
   String namespace;
 
@@ -47,17 +52,22 @@ final class DeleteCommand extends ClientCommand {
         throw new ClientException(e.getMessage());
       }
     } else if (kindAndName.size() == 2) {
-      targets.add(new Target(KindNames.canonical(kindAndName.get(0)), namespace, kindAndName.get(1)));
+      targets.add(
+          new Target(KindNames.canonical(kindAndName.get(0)), namespace, kindAndName.get(1)));
     } else {
       throw new ClientException("delete needs KIND NAME or -f FILE");
     }
     int exitCode = 0;
     for (Target target : targets) {
       try {
-        client.delete("/v1/policies/" + Paths.segment(target.kind()) + "/"
-            + Paths.segment(target.namespace()) + "/" + Paths.segment(target.name()));
-        out().println(
-            KindNames.resourceType(target.kind()) + " \"" + target.name() + "\" deleted");
+        client.delete(
+            "/v1/policies/"
+                + Paths.segment(target.kind())
+                + "/"
+                + Paths.segment(target.namespace())
+                + "/"
+                + Paths.segment(target.name()));
+        out().println(KindNames.resourceType(target.kind()) + " \"" + target.name() + "\" deleted");
       } catch (ClientException e) {
         if (e.status() == 0) {
           throw e;

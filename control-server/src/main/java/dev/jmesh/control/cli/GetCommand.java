@@ -18,20 +18,30 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true)
 final class GetCommand extends ClientCommand {
 
-  @Parameters(index = "0", paramLabel = "KIND", description = "Kind, e.g. peerauthentication or pa.")
+  @Parameters(
+      index = "0",
+      paramLabel = "KIND",
+      description = "Kind, e.g. peerauthentication or pa.")
   String kind;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "One resource.")
   String name;
 
-  @Option(names = {"-n", "--namespace"}, paramLabel = "NS", defaultValue = "default",
+  @Option(
+      names = {"-n", "--namespace"},
+      paramLabel = "NS",
+      defaultValue = "default",
       description = "Namespace (default ${DEFAULT-VALUE}).")
   String namespace;
 
-  @Option(names = {"-A", "--all-namespaces"}, description = "List across all namespaces.")
+  @Option(
+      names = {"-A", "--all-namespaces"},
+      description = "List across all namespaces.")
   boolean allNamespaces;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "yaml|json",
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "yaml|json",
       description = "Print the resources as YAML or JSON instead of a table.")
   String output;
 
@@ -45,12 +55,19 @@ final class GetCommand extends ClientCommand {
     JsonNode answer;
     if (name != null) {
       answer =
-          client.get("/v1/policies/" + Paths.segment(canonicalKind) + "/" + Paths.segment(namespace)
-              + "/" + Paths.segment(name));
+          client.get(
+              "/v1/policies/"
+                  + Paths.segment(canonicalKind)
+                  + "/"
+                  + Paths.segment(namespace)
+                  + "/"
+                  + Paths.segment(name));
       resources.add(toResource(answer));
     } else {
-      String query = "?kind=" + Paths.query(canonicalKind)
-          + (allNamespaces ? "" : "&namespace=" + Paths.query(namespace));
+      String query =
+          "?kind="
+              + Paths.query(canonicalKind)
+              + (allNamespaces ? "" : "&namespace=" + Paths.query(namespace));
       answer = client.get("/v1/policies" + query);
       for (JsonNode item : answer.path("items")) {
         resources.add(toResource(item));
@@ -62,12 +79,14 @@ final class GetCommand extends ClientCommand {
       List<String> documents = resources.stream().map(PolicyDocuments::toYaml).toList();
       out().print(String.join("---\n", documents));
     } else if (resources.isEmpty()) {
-      err().println(
-          "No resources found" + (allNamespaces ? "." : " in " + namespace + " namespace."));
+      err()
+          .println(
+              "No resources found" + (allNamespaces ? "." : " in " + namespace + " namespace."));
     } else {
       Table table = new Table("NAMESPACE", "NAME", "KIND", "RESOURCE VERSION");
       for (PolicyResource resource : resources) {
-        table.row(resource.namespace(), resource.name(), resource.kind(), resource.resourceVersion());
+        table.row(
+            resource.namespace(), resource.name(), resource.kind(), resource.resourceVersion());
       }
       table.print(out());
     }

@@ -1,13 +1,15 @@
 package dev.jmesh.control.cli;
 
+import dev.jmesh.control.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code java -jar jmesh-control-server.jar <command>}. */
 @Command(
     name = "jmesh-control-server",
-    description = "The jmesh control plane: run it (serve) and operate it (token, apply, get,"
-        + " delete, status).",
+    description =
+        "The jmesh control plane: run it (serve) and operate it (token, apply, get,"
+            + " delete, status), or try it (demo).",
     mixinStandardHelpOptions = true,
     version = "jmesh control server 0.1.0",
     subcommands = {
@@ -16,7 +18,8 @@ import picocli.CommandLine.Command;
       ApplyCommand.class,
       GetCommand.class,
       DeleteCommand.class,
-      StatusCommand.class
+      StatusCommand.class,
+      DemoCommand.class
     })
 public final class Main implements Runnable {
 

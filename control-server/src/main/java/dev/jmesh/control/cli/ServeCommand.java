@@ -26,51 +26,83 @@ final class ServeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "jmesh-data",
-      description = "Where the CA, admin token, join tokens and policies live (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      defaultValue = "jmesh-data",
+      description =
+          "Where the CA, admin token, join tokens and policies live (default ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDRESS",
+      defaultValue = "127.0.0.1",
       description = "Address to listen on (default ${DEFAULT-VALUE}).")
   String bind;
 
-  @Option(names = "--port", paramLabel = "PORT", defaultValue = "15012",
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      defaultValue = "15012",
       description = "HTTPS port for agents and operators (default ${DEFAULT-VALUE}; 0 for any).")
   int port;
 
-  @Option(names = "--trust-domain", paramLabel = "DOMAIN", defaultValue = "cluster.local",
+  @Option(
+      names = "--trust-domain",
+      paramLabel = "DOMAIN",
+      defaultValue = "cluster.local",
       description = "SPIFFE trust domain of workload identities (default ${DEFAULT-VALUE}).")
   String trustDomain;
 
-  @Option(names = "--cert-ttl", paramLabel = "DURATION", defaultValue = "24h",
+  @Option(
+      names = "--cert-ttl",
+      paramLabel = "DURATION",
+      defaultValue = "24h",
       converter = GoDurations.class,
       description = "Longest workload certificate lifetime (default ${DEFAULT-VALUE}).")
   Duration certTtl;
 
-  @Option(names = "--heartbeat-interval", paramLabel = "DURATION", defaultValue = "5s",
+  @Option(
+      names = "--heartbeat-interval",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
       converter = GoDurations.class,
-      description = "How often agents heartbeat; instances expire after 3 missed (default"
-          + " ${DEFAULT-VALUE}).")
+      description =
+          "How often agents heartbeat; instances expire after 3 missed (default"
+              + " ${DEFAULT-VALUE}).")
   Duration heartbeatInterval;
 
-  @Option(names = "--ca-cert", paramLabel = "FILE",
+  @Option(
+      names = "--ca-cert",
+      paramLabel = "FILE",
       description = "Bring your own CA: its PEM certificate (with --ca-key).")
   Path caCert;
 
-  @Option(names = "--ca-key", paramLabel = "FILE",
+  @Option(
+      names = "--ca-key",
+      paramLabel = "FILE",
       description = "Bring your own CA: its unencrypted PEM private key (with --ca-cert).")
   Path caKey;
 
-  @Option(names = "--san", paramLabel = "NAME", split = ",",
+  @Option(
+      names = "--san",
+      paramLabel = "NAME",
+      split = ",",
       description = "Extra DNS name or IP for the server certificate (repeatable).")
   List<String> extraSans = new ArrayList<>();
 
   @Override
   public Integer call() throws InterruptedException {
-    if (certTtl.isNegative() || certTtl.isZero() || heartbeatInterval.isNegative()
+    if (certTtl.isNegative()
+        || certTtl.isZero()
+        || heartbeatInterval.isNegative()
         || heartbeatInterval.isZero()) {
-      spec.commandLine().getErr().println(
-          "jmesh control server did not start: --cert-ttl and --heartbeat-interval must be positive");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "jmesh control server did not start: --cert-ttl and --heartbeat-interval must be"
+                  + " positive");
       return 2;
     }
     ServerSettings settings =
@@ -103,8 +135,11 @@ final class ServeCommand implements Callable<Integer> {
                 },
                 "jmesh-control-shutdown"));
     System.out.println(
-        "jmesh control server ready on " + server.url() + " (CA sha256 "
-            + server.authority().sha256() + ")");
+        "jmesh control server ready on "
+            + server.url()
+            + " (CA sha256 "
+            + server.authority().sha256()
+            + ")");
     System.out.flush();
     stopped.await();
     return 0;

@@ -18,21 +18,36 @@ final class StatusCommand extends ClientCommand {
   int run(ControlServerClient client) throws ClientException {
     JsonNode status = client.get("/v1/status");
     JsonNode instances = client.get("/v1/instances");
-    out().println(
-        "control server " + clientOptions.server + "  version " + status.path("version").asLong()
-            + "  trust domain " + status.path("trustDomain").asText()
-            + "  CA sha256 " + status.path("caSha256").asText());
-    out().println(
-        "policies: " + status.path("policies").asInt()
-            + "  instances: " + status.path("instances").asInt());
+    out()
+        .println(
+            "control server "
+                + clientOptions.server
+                + "  version "
+                + status.path("version").asLong()
+                + "  trust domain "
+                + status.path("trustDomain").asText()
+                + "  CA sha256 "
+                + status.path("caSha256").asText());
+    out()
+        .println(
+            "policies: "
+                + status.path("policies").asInt()
+                + "  instances: "
+                + status.path("instances").asInt());
     if (instances.path("items").isEmpty()) {
       return 0;
     }
     out().println();
     Table table =
         new Table(
-            "SERVICE", "NAMESPACE", "ADDRESS", "PORTS", "ACKED VERSION", "NACK ERROR",
-            "CERT EXPIRES", "INSTANCE");
+            "SERVICE",
+            "NAMESPACE",
+            "ADDRESS",
+            "PORTS",
+            "ACKED VERSION",
+            "NACK ERROR",
+            "CERT EXPIRES",
+            "INSTANCE");
     for (JsonNode instance : instances.path("items")) {
       List<String> ports = new ArrayList<>();
       instance.path("ports").forEach(port -> ports.add(port.asText()));

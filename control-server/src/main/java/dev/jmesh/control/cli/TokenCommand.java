@@ -32,15 +32,23 @@ final class TokenCommand implements Runnable {
       mixinStandardHelpOptions = true)
   static final class Create extends ClientCommand {
 
-    @Option(names = {"--namespace", "-n"}, required = true, paramLabel = "NS",
+    @Option(
+        names = {"--namespace", "-n"},
+        required = true,
+        paramLabel = "NS",
         description = "Namespace the token lets agents join.")
     String namespace;
 
-    @Option(names = "--service", paramLabel = "S",
+    @Option(
+        names = "--service",
+        paramLabel = "S",
         description = "Only this service (default: any service in the namespace).")
     String service;
 
-    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "24h",
+    @Option(
+        names = "--ttl",
+        paramLabel = "DURATION",
+        defaultValue = "24h",
         converter = GoDurations.class,
         description = "How long the token is valid, Go syntax (default ${DEFAULT-VALUE}).")
     Duration ttl;
@@ -52,7 +60,10 @@ final class TokenCommand implements Runnable {
       request.put("service", service);
       request.put("ttlSeconds", Math.max(1, ttl.toSeconds()));
       JsonNode answer =
-          client.post("/v1/tokens", request.toString().getBytes(StandardCharsets.UTF_8), "application/json");
+          client.post(
+              "/v1/tokens",
+              request.toString().getBytes(StandardCharsets.UTF_8),
+              "application/json");
       out().println(answer.path("token").asText());
       return 0;
     }

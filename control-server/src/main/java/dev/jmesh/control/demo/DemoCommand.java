@@ -33,24 +33,34 @@ import picocli.CommandLine.Option;
     })
 public final class DemoCommand implements Callable<Integer> {
 
-  @Option(names = "--data-dir", defaultValue = "jmesh-demo-data",
+  @Option(
+      names = "--data-dir",
+      defaultValue = "jmesh-demo-data",
       description = "Control server data directory (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--port", defaultValue = "15012",
+  @Option(
+      names = "--port",
+      defaultValue = "15012",
       description = "Control server port (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--agent-jar", defaultValue = "agent/target/jmesh-agent.jar",
+  @Option(
+      names = "--agent-jar",
+      defaultValue = "agent/target/jmesh-agent.jar",
       description = "The agent jar (default: ${DEFAULT-VALUE}).")
   Path agentJar;
 
-  @Option(names = "--apps-jar", defaultValue = "smoke-tests/target/jmesh-sample-apps.jar",
-      description = "The sample apps jar; its libraries are in sample-libs/ beside it"
-          + " (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--apps-jar",
+      defaultValue = "smoke-tests/target/jmesh-sample-apps.jar",
+      description =
+          "The sample apps jar; its libraries are in sample-libs/ beside it"
+              + " (default: ${DEFAULT-VALUE}).")
   Path appsJar;
 
-  @Option(names = "--exit-after-traffic",
+  @Option(
+      names = "--exit-after-traffic",
       description = "Stop everything after the traffic instead of waiting for Ctrl-C.")
   boolean exitAfterTraffic;
 
@@ -60,8 +70,11 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     for (Path required : List.of(agentJar, appsJar)) {
       if (!Files.isRegularFile(required)) {
-        System.err.println("demo: " + required + " does not exist; build first with"
-            + " 'mvn -q -DskipTests package' from the repository root");
+        System.err.println(
+            "demo: "
+                + required
+                + " does not exist; build first with"
+                + " 'mvn -q -DskipTests package' from the repository root");
         return 1;
       }
     }
@@ -71,32 +84,64 @@ public final class DemoCommand implements Callable<Integer> {
 
     step("starting the control server on " + server + " (data in " + dataDir + ")");
     Path serverLog = dataDir.resolve("logs/control-server.log");
-    start(List.of(java(), "-Xmx128m", "-jar", ownJar(), "serve", "--data-dir", dataDir.toString(),
-        "--port", String.valueOf(port)), serverLog);
-    waitFor(() -> Files.exists(serverLog) && Files.readString(serverLog).contains("ready"),
+    start(
+        List.of(
+            java(),
+            "-Xmx128m",
+            "-jar",
+            ownJar(),
+            "serve",
+            "--data-dir",
+            dataDir.toString(),
+            "--port",
+            String.valueOf(port)),
+        serverLog);
+    waitFor(
+        () -> Files.exists(serverLog) && Files.readString(serverLog).contains("ready"),
         "the control server to be ready (see " + serverLog + ")");
 
-    step("applying policy: STRICT mTLS mesh-wide, PERMISSIVE for the frontend (it takes"
-        + " plaintext from you)");
+    step(
+        "applying policy: STRICT mTLS mesh-wide, PERMISSIVE for the frontend (it takes"
+            + " plaintext from you)");
     Path policy = dataDir.resolve("demo-policy.yaml");
     Files.writeString(policy, POLICY);
     cli("apply", "-f", policy.toString(), "--server", server, "--data-dir", dataDir.toString());
 
-    List<DemoService> services = List.of(
-        new DemoService("frontend", "dev.jmesh.samples.JdkHttpServerApp", 18081, 15031),
-        new DemoService("orders", "dev.jmesh.samples.JettyApp", 18082, 15032),
-        new DemoService("payments", "dev.jmesh.samples.JdkHttpServerApp", 18083, 15033));
+    List<DemoService> services =
+        List.of(
+            new DemoService("frontend", "dev.jmesh.samples.JdkHttpServerApp", 18081, 15031),
+            new DemoService("orders", "dev.jmesh.samples.JettyApp", 18082, 15032),
+            new DemoService("payments", "dev.jmesh.samples.JdkHttpServerApp", 18083, 15033));
     for (DemoService service : services) {
-      String token = cli("token", "create", "--namespace", "default", "--service", service.name(),
-          "--server", server, "--data-dir", dataDir.toString()).trim();
-      step("starting " + service.name() + " (" + service.mainClass().replace("dev.jmesh.samples.",
-          "") + ") on 127.0.0.1:" + service.port() + " with the agent");
-      start(service.command(java(), agentJar, appsJar, server, token),
+      String token =
+          cli(
+                  "token",
+                  "create",
+                  "--namespace",
+                  "default",
+                  "--service",
+                  service.name(),
+                  "--server",
+                  server,
+                  "--data-dir",
+                  dataDir.toString())
+              .trim();
+      step(
+          "starting "
+              + service.name()
+              + " ("
+              + service.mainClass().replace("dev.jmesh.samples.", "")
+              + ") on 127.0.0.1:"
+              + service.port()
+              + " with the agent");
+      start(
+          service.command(java(), agentJar, appsJar, server, token),
           dataDir.resolve("logs/" + service.name() + ".log"));
     }
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     for (DemoService service : services) {
-      waitFor(() -> status(http, "http://127.0.0.1:" + service.adminPort() + "/ready") == 200,
+      waitFor(
+          () -> status(http, "http://127.0.0.1:" + service.adminPort() + "/ready") == 200,
           service.name() + "'s agent to be ready (see " + dataDir.resolve("logs") + ")");
     }
 
@@ -105,8 +150,12 @@ public final class DemoCommand implements Callable<Integer> {
     String orders = "http://orders:18082/call?url=" + encode(payments);
     String viaFrontend = "http://127.0.0.1:18081/call?url=" + encode(orders);
     for (int i = 1; i <= 5; i++) {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(viaFrontend))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(viaFrontend))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       System.out.println("  request " + i + ": HTTP " + response.statusCode());
       if (i == 1) {
         System.out.println("  payments saw: " + clientCertLine(response.body()));
@@ -122,13 +171,22 @@ public final class DemoCommand implements Callable<Integer> {
 
     System.out.println();
     System.out.println("Look at:");
-    System.out.println("  java -jar " + ownJar() + " status --server " + server + " --data-dir "
-        + dataDir);
-    System.out.println("  java -jar " + ownJar() + " get peerauthentication -A --server " + server
-        + " --data-dir " + dataDir);
+    System.out.println(
+        "  java -jar " + ownJar() + " status --server " + server + " --data-dir " + dataDir);
+    System.out.println(
+        "  java -jar "
+            + ownJar()
+            + " get peerauthentication -A --server "
+            + server
+            + " --data-dir "
+            + dataDir);
     for (DemoService service : services) {
-      System.out.println("  curl http://127.0.0.1:" + service.adminPort() + "/config_dump   # "
-          + service.name() + "'s identity, policy and connections");
+      System.out.println(
+          "  curl http://127.0.0.1:"
+              + service.adminPort()
+              + "/config_dump   # "
+              + service.name()
+              + "'s identity, policy and connections");
     }
     System.out.println("  logs in " + dataDir.resolve("logs"));
     if (exitAfterTraffic) {
@@ -140,28 +198,30 @@ public final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static final String POLICY = String.join("\n",
-      "apiVersion: security.istio.io/v1",
-      "kind: PeerAuthentication",
-      "metadata:",
-      "  name: default",
-      "  namespace: istio-system",
-      "spec:",
-      "  mtls:",
-      "    mode: STRICT",
-      "---",
-      "apiVersion: security.istio.io/v1",
-      "kind: PeerAuthentication",
-      "metadata:",
-      "  name: frontend-accepts-plaintext",
-      "  namespace: default",
-      "spec:",
-      "  selector:",
-      "    matchLabels:",
-      "      app: frontend",
-      "  mtls:",
-      "    mode: PERMISSIVE",
-      "");
+  private static final String POLICY =
+      String.join(
+          "\n",
+          "apiVersion: security.istio.io/v1",
+          "kind: PeerAuthentication",
+          "metadata:",
+          "  name: default",
+          "  namespace: istio-system",
+          "spec:",
+          "  mtls:",
+          "    mode: STRICT",
+          "---",
+          "apiVersion: security.istio.io/v1",
+          "kind: PeerAuthentication",
+          "metadata:",
+          "  name: frontend-accepts-plaintext",
+          "  namespace: default",
+          "spec:",
+          "  selector:",
+          "    matchLabels:",
+          "      app: frontend",
+          "  mtls:",
+          "    mode: PERMISSIVE",
+          "");
 
   private static String clientCertLine(String body) {
     int at = body.indexOf("x-forwarded-client-cert");
@@ -178,8 +238,10 @@ public final class DemoCommand implements Callable<Integer> {
 
   private static int status(HttpClient http, String url) throws IOException {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-          .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+      return http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException(e);
@@ -189,8 +251,8 @@ public final class DemoCommand implements Callable<Integer> {
   private String cli(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(java(), "-jar", ownJar()));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    Process process =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (process.waitFor() != 0) {
       throw new IllegalStateException("demo: '" + String.join(" ", args) + "' failed");
@@ -199,8 +261,8 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private void start(List<String> command, Path log) throws IOException {
-    processes.add(new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start());
+    processes.add(
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
   }
 
   private void stopAll() {

@@ -87,7 +87,9 @@ public final class AgentApi {
       SpiffeId current = callers.workload(request);
       if (!current.equals(wanted)) {
         throw ApiException.forbidden(
-            "the workload certificate of " + current + " cannot renew a certificate for "
+            "the workload certificate of "
+                + current
+                + " cannot renew a certificate for "
                 + wanted.path());
       }
     } else {
@@ -198,7 +200,11 @@ public final class AgentApi {
     RegisteredInstance instance = registry.get(id).orElseThrow(() -> notRegistered(id));
     if (!instance.identity().equals(caller)) {
       throw ApiException.forbidden(
-          "instance " + id + " belongs to " + instance.identity().path() + ", not to the caller "
+          "instance "
+              + id
+              + " belongs to "
+              + instance.identity().path()
+              + ", not to the caller "
               + caller.path());
     }
     return instance;
@@ -206,7 +212,9 @@ public final class AgentApi {
 
   private static ApiException notRegistered(String id) {
     return ApiException.notFound(
-        "instance " + id + " is not registered (it may have expired); register again with"
+        "instance "
+            + id
+            + " is not registered (it may have expired); register again with"
             + " POST /v1/instances");
   }
 
@@ -215,8 +223,12 @@ public final class AgentApi {
     if (!identity.service().equals(registration.service())
         || !identity.namespace().equals(registration.namespace())) {
       throw ApiException.forbidden(
-          call + " registers service '" + registration.service() + "' in namespace '"
-              + registration.namespace() + "', but the workload certificate is for "
+          call
+              + " registers service '"
+              + registration.service()
+              + "' in namespace '"
+              + registration.namespace()
+              + "', but the workload certificate is for "
               + identity.path());
     }
     if (registration.ports() != null) {
@@ -254,7 +266,12 @@ public final class AgentApi {
     }
     if (!SpiffeId.isValidName(value)) {
       throw ApiException.badRequest(
-          field + " '" + value + "' in " + where + " is not a valid name (letters, digits, '-',"
+          field
+              + " '"
+              + value
+              + "' in "
+              + where
+              + " is not a valid name (letters, digits, '-',"
               + " '.', '_'; starting and ending with a letter or digit)");
     }
   }

@@ -26,7 +26,8 @@ public final class ApiDispatcher implements HttpHandler {
     String path = exchange.getRequestURI().getRawPath();
     try {
       Router.Match match = router.route(method, path);
-      ApiResponse response = match.handler().handle(new ApiRequest(exchange, match.pathParameters()));
+      ApiResponse response =
+          match.handler().handle(new ApiRequest(exchange, match.pathParameters()));
       if (!response.isDeferred()) {
         ResponseWriter.send(exchange, response);
       }

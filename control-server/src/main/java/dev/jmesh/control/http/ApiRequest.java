@@ -54,8 +54,9 @@ public final class ApiRequest {
   public String requiredQuery(String name) throws ApiException {
     return query(name)
         .orElseThrow(
-            () -> ApiException.badRequest(
-                "query parameter '" + name + "' is missing from " + describe()));
+            () ->
+                ApiException.badRequest(
+                    "query parameter '" + name + "' is missing from " + describe()));
   }
 
   /** A numeric query parameter, or {@code fallback} when absent. */
@@ -68,8 +69,13 @@ public final class ApiRequest {
       return Long.parseLong(value.get());
     } catch (NumberFormatException e) {
       throw ApiException.badRequest(
-          "query parameter '" + name + "' of " + describe() + " must be a whole number, got '"
-              + value.get() + "'");
+          "query parameter '"
+              + name
+              + "' of "
+              + describe()
+              + " must be a whole number, got '"
+              + value.get()
+              + "'");
     }
   }
 
@@ -83,7 +89,8 @@ public final class ApiRequest {
         byte[] read = in.readNBytes(MAX_BODY_BYTES + 1);
         if (read.length > MAX_BODY_BYTES) {
           throw new ApiException(
-              413, "request body of " + describe() + " is larger than " + MAX_BODY_BYTES + " bytes");
+              413,
+              "request body of " + describe() + " is larger than " + MAX_BODY_BYTES + " bytes");
         }
         body = read;
       }
@@ -111,7 +118,11 @@ public final class ApiRequest {
       return value;
     } catch (JsonProcessingException e) {
       throw ApiException.badRequest(
-          "request body of " + describe() + " is not a valid JSON " + type.getSimpleName() + ": "
+          "request body of "
+              + describe()
+              + " is not a valid JSON "
+              + type.getSimpleName()
+              + ": "
               + e.getOriginalMessage());
     }
   }

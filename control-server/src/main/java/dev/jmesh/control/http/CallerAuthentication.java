@@ -28,19 +28,28 @@ public final class CallerAuthentication {
         request
             .clientCertificate()
             .orElseThrow(
-                () -> ApiException.unauthorized(
-                    request.describe() + " needs the agent's workload certificate as TLS client"
-                        + " certificate (mutual TLS); none was presented"));
+                () ->
+                    ApiException.unauthorized(
+                        request.describe()
+                            + " needs the agent's workload certificate as TLS client"
+                            + " certificate (mutual TLS); none was presented"));
     SpiffeId identity =
         SpiffeId.fromCertificate(certificate)
             .orElseThrow(
-                () -> ApiException.unauthorized(
-                    "the client certificate of " + request.describe()
-                        + " has no spiffe://<trust-domain>/ns/<ns>/sa/<service> URI SAN"));
+                () ->
+                    ApiException.unauthorized(
+                        "the client certificate of "
+                            + request.describe()
+                            + " has no spiffe://<trust-domain>/ns/<ns>/sa/<service> URI SAN"));
     if (!identity.trustDomain().equals(trustDomain)) {
       throw ApiException.forbidden(
-          "the client certificate of " + request.describe() + " is for trust domain '"
-              + identity.trustDomain() + "'; this control server serves '" + trustDomain + "'");
+          "the client certificate of "
+              + request.describe()
+              + " is for trust domain '"
+              + identity.trustDomain()
+              + "'; this control server serves '"
+              + trustDomain
+              + "'");
     }
     return identity;
   }
@@ -63,12 +72,15 @@ public final class CallerAuthentication {
     Optional<String> token = bearerToken(request);
     if (token.isEmpty()) {
       throw ApiException.unauthorized(
-          request.describe() + " needs the admin token (Authorization: Bearer <admin-token>"
+          request.describe()
+              + " needs the admin token (Authorization: Bearer <admin-token>"
               + " from <data-dir>/admin-token)");
     }
     if (!adminToken.matches(token.get())) {
       throw ApiException.unauthorized(
-          "the bearer token of " + request.describe() + " is not this control server's admin token");
+          "the bearer token of "
+              + request.describe()
+              + " is not this control server's admin token");
     }
   }
 }

@@ -135,7 +135,8 @@ public final class OperatorApi {
   private ApiResponse listPolicies(ApiRequest request) {
     return ApiResponse.ok(
         new Items<>(
-            policies.list(request.query("kind").orElse(null), request.query("namespace").orElse(null))));
+            policies.list(
+                request.query("kind").orElse(null), request.query("namespace").orElse(null))));
   }
 
   private ApiResponse getPolicy(ApiRequest request) throws ApiException {
@@ -151,8 +152,12 @@ public final class OperatorApi {
             kind(request), request.pathParameter("namespace"), request.pathParameter("name"));
     if (history.isEmpty()) {
       throw ApiException.notFound(
-          kind(request) + " " + request.pathParameter("namespace") + "/"
-              + request.pathParameter("name") + " has no history: it was never stored");
+          kind(request)
+              + " "
+              + request.pathParameter("namespace")
+              + "/"
+              + request.pathParameter("name")
+              + " has no history: it was never stored");
     }
     return ApiResponse.ok(new Items<>(history));
   }
@@ -162,7 +167,9 @@ public final class OperatorApi {
         new Deleted(
             policies
                 .delete(
-                    kind(request), request.pathParameter("namespace"), request.pathParameter("name"))
+                    kind(request),
+                    request.pathParameter("namespace"),
+                    request.pathParameter("name"))
                 .orElseThrow(() -> doesNotExist(request))));
   }
 
@@ -204,7 +211,11 @@ public final class OperatorApi {
 
   private static ApiException doesNotExist(ApiRequest request) {
     return ApiException.notFound(
-        kind(request) + " " + request.pathParameter("namespace") + "/"
-            + request.pathParameter("name") + " does not exist");
+        kind(request)
+            + " "
+            + request.pathParameter("namespace")
+            + "/"
+            + request.pathParameter("name")
+            + " does not exist");
   }
 }

@@ -5,7 +5,9 @@ import dev.jmesh.api.ApiError;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** Writes an {@link ApiResponse} to an exchange and closes it; a vanished client is not an error. */
+/**
+ * Writes an {@link ApiResponse} to an exchange and closes it; a vanished client is not an error.
+ */
 public final class ResponseWriter {
 
   private ResponseWriter() {}

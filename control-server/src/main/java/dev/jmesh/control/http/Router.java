@@ -47,7 +47,8 @@ public final class Router {
       throw ApiException.notFound("no API at " + path + " (" + method + ")");
     }
     throw new ApiException(
-        405, method + " is not allowed on " + path + "; use " + String.join(" or ", allowedMethods));
+        405,
+        method + " is not allowed on " + path + "; use " + String.join(" or ", allowedMethods));
   }
 
   private static Map<String, String> match(String[] pattern, String[] path) {

@@ -25,7 +25,8 @@ public final class ServerTls {
 
   private ServerTls() {}
 
-  public static SSLContext create(CertificateAuthority authority, List<String> extraNames, Clock clock)
+  public static SSLContext create(
+      CertificateAuthority authority, List<String> extraNames, Clock clock)
       throws GeneralSecurityException {
     KeyPair keyPair = CertificateAuthority.newEcP256KeyPair();
     X509Certificate serverCertificate =

@@ -20,8 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The live instances of the mesh, in memory. Instances register, heartbeat and deregister; one that
- * misses heartbeats for {@code expirySeconds} is dropped. Every change that agents can see bumps the
- * global {@link MeshVersion}.
+ * misses heartbeats for {@code expirySeconds} is dropped. Every change that agents can see bumps
+ * the global {@link MeshVersion}.
  */
 public final class InstanceRegistry {
 

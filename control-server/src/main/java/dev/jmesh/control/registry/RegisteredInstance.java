@@ -8,7 +8,8 @@ import dev.jmesh.control.ca.SpiffeId;
  * what operators see about its health and sync state.
  *
  * @param ackedVersion the last snapshot version the agent applied, or null
- * @param nackError why the agent rejected its last snapshot, or null when the last answer was an ACK
+ * @param nackError why the agent rejected its last snapshot, or null when the last answer was an
+ *     ACK
  */
 public record RegisteredInstance(
     ServiceInstance instance,

@@ -24,7 +24,10 @@ public final class AtomicFiles {
 
   private AtomicFiles() {}
 
-  /** Replaces {@code target} with {@code content} atomically; the file is readable by its owner only. */
+  /**
+   * Replaces {@code target} with {@code content} atomically; the file is readable by its owner
+   * only.
+   */
   public static void write(Path target, byte[] content) throws IOException {
     Path directory = target.toAbsolutePath().getParent();
     Files.createDirectories(directory);

@@ -113,7 +113,8 @@ public final class EmbeddedPolicyStore implements PolicyStore {
       }
       committedLines.add(line);
       historyByKey
-          .computeIfAbsent(key(entry.kind(), entry.namespace(), entry.name()), k -> new ArrayList<>())
+          .computeIfAbsent(
+              key(entry.kind(), entry.namespace(), entry.name()), k -> new ArrayList<>())
           .add(new HistoryEntry(entry.resourceVersion(), entry.action(), entry.spec()));
     }
     if (dropped) {
@@ -125,12 +126,14 @@ public final class EmbeddedPolicyStore implements PolicyStore {
   @Override
   public List<AppliedResource> apply(List<PolicyResource> resources) throws IOException {
     synchronized (lock) {
-      List<PolicyResource> normalized = resources.stream().map(EmbeddedPolicyStore::normalize).toList();
+      List<PolicyResource> normalized =
+          resources.stream().map(EmbeddedPolicyStore::normalize).toList();
       List<String> actions = new ArrayList<>();
       Map<String, PolicyResource> pending = new LinkedHashMap<>();
       for (PolicyResource resource : normalized) {
         String key = key(resource.kind(), resource.namespace(), resource.name());
-        PolicyResource existing = pending.containsKey(key) ? pending.get(key) : resourcesByKey.get(key);
+        PolicyResource existing =
+            pending.containsKey(key) ? pending.get(key) : resourcesByKey.get(key);
         String action;
         if (existing == null) {
           action = "created";
@@ -253,7 +256,8 @@ public final class EmbeddedPolicyStore implements PolicyStore {
     }
     AtomicFiles.appendDurably(historyFile, history.toByteArray());
     State state = new State(version, nextIndex, List.copyOf(next.values()));
-    AtomicFiles.write(resourcesFile, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+    AtomicFiles.write(
+        resourcesFile, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
     resourcesByKey = next;
     nextCreatedIndex = nextIndex;
     committedVersion = version;
@@ -284,8 +288,15 @@ public final class EmbeddedPolicyStore implements PolicyStore {
               ? Map.of()
               : Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(resource.spec()), SPEC_TYPE);
     } catch (IOException e) {
-      throw new IllegalArgumentException("spec of " + resource.kind() + " "
-          + resource.namespace() + "/" + resource.name() + " cannot be stored as JSON", e);
+      throw new IllegalArgumentException(
+          "spec of "
+              + resource.kind()
+              + " "
+              + resource.namespace()
+              + "/"
+              + resource.name()
+              + " cannot be stored as JSON",
+          e);
     }
     return new PolicyResource(
         resource.apiVersion(),

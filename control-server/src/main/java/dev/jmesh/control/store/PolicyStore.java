@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * Where validated policy resources live. Kinds are matched case-insensitively; every change is
- * stamped with the global snapshot version and recorded in the resource's history. The rest of
- * the server never knows which implementation it talks to.
+ * stamped with the global snapshot version and recorded in the resource's history. The rest of the
+ * server never knows which implementation it talks to.
  */
 public interface PolicyStore {
 

@@ -73,7 +73,8 @@ public final class JoinTokenStore {
     Instant now = clock.instant();
     tokensById
         .entrySet()
-        .removeIf(e -> e.getValue().expiresAtEpochMillis() < now.minus(KEEP_EXPIRED).toEpochMilli());
+        .removeIf(
+            e -> e.getValue().expiresAtEpochMillis() < now.minus(KEEP_EXPIRED).toEpochMilli());
     String id = randomHex(8);
     String secret = randomHex(32);
     long expiresAt = now.plus(ttl).toEpochMilli();
@@ -87,8 +88,8 @@ public final class JoinTokenStore {
    * Checks that {@code tokenText} is a live token of this server whose scope allows the identity
    * {@code ns/<namespace>/sa/<service>}.
    *
-   * @throws ApiException 401 for a malformed, unknown, wrong or expired token; 403 when the
-   *     token's scope does not allow the identity
+   * @throws ApiException 401 for a malformed, unknown, wrong or expired token; 403 when the token's
+   *     scope does not allow the identity
    */
   public void authorize(String tokenText, String namespace, String service) throws ApiException {
     JoinToken token;
@@ -126,7 +127,8 @@ public final class JoinTokenStore {
   }
 
   private void save() throws IOException {
-    AtomicFiles.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(tokensById));
+    AtomicFiles.write(
+        file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(tokensById));
   }
 
   private static String randomHex(int bytes) {

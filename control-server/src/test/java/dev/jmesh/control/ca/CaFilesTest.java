@@ -41,7 +41,8 @@ class CaFilesTest {
     Path cert = dir.resolve("ca").resolve(CaFiles.ROOT_CERT_FILE);
     Path key = dir.resolve("ca").resolve(CaFiles.ROOT_KEY_FILE);
 
-    CertificateAuthority loaded = CaFiles.load(cert, "--ca-cert " + cert, key, "--ca-key " + key, clock);
+    CertificateAuthority loaded =
+        CaFiles.load(cert, "--ca-cert " + cert, key, "--ca-key " + key, clock);
 
     assertEquals(made.sha256(), loaded.sha256());
   }
@@ -50,7 +51,8 @@ class CaFilesTest {
   void malformedCertificatePemNamesTheFile() throws Exception {
     CaFiles.loadOrCreate(dir.resolve("ca"), "cluster.local", clock);
     Path broken = dir.resolve("broken.pem");
-    Files.writeString(broken, "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n");
+    Files.writeString(
+        broken, "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n");
     Path key = dir.resolve("ca").resolve(CaFiles.ROOT_KEY_FILE);
 
     CaException e =
@@ -79,7 +81,8 @@ class CaFilesTest {
 
     CaException e =
         assertThrows(
-            CaException.class, () -> CaFiles.loadOrCreate(dir.resolve("ca"), "cluster.local", clock));
+            CaException.class,
+            () -> CaFiles.loadOrCreate(dir.resolve("ca"), "cluster.local", clock));
     assertTrue(e.getMessage().contains(CaFiles.ROOT_KEY_FILE + " is missing"), e.getMessage());
     assertFalse(Files.exists(dir.resolve("ca").resolve(CaFiles.ROOT_KEY_FILE)));
   }

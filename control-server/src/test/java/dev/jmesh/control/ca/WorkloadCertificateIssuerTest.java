@@ -23,7 +23,8 @@ class WorkloadCertificateIssuerTest {
   private static final SpiffeId ORDERS = new SpiffeId("cluster.local", "default", "orders");
 
   private final MutableClock clock = new MutableClock(CA_CREATED);
-  private final CertificateAuthority authority = CertificateAuthority.generate("cluster.local", clock);
+  private final CertificateAuthority authority =
+      CertificateAuthority.generate("cluster.local", clock);
   private final WorkloadCertificateIssuer issuer =
       new WorkloadCertificateIssuer(authority, Duration.ofHours(24), clock);
 
@@ -36,7 +37,8 @@ class WorkloadCertificateIssuerTest {
 
     assertTrue(leaf.getCriticalExtensionOIDs().contains("2.5.29.17"), "SAN must be critical");
     Collection<List<?>> names = leaf.getSubjectAlternativeNames();
-    assertEquals(List.of(List.of(6, "spiffe://cluster.local/ns/default/sa/orders")), List.copyOf(names));
+    assertEquals(
+        List.of(List.of(6, "spiffe://cluster.local/ns/default/sa/orders")), List.copyOf(names));
     assertEquals("", leaf.getSubjectX500Principal().getName());
     assertEquals(key.getPublic(), leaf.getPublicKey());
     leaf.verify(authority.rootCertificate().getPublicKey());
@@ -48,8 +50,7 @@ class WorkloadCertificateIssuerTest {
         issuer.issue(TestCsrs.csrPem(TestCsrs.ecKeyPair("secp256r1")), ORDERS, null);
 
     assertEquals(-1, leaf.getBasicConstraints(), "CA:false");
-    assertEquals(
-        List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"), leaf.getExtendedKeyUsage());
+    assertEquals(List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"), leaf.getExtendedKeyUsage());
     boolean[] keyUsage = leaf.getKeyUsage();
     assertTrue(keyUsage[0], "digitalSignature");
     assertTrue(keyUsage[2], "keyEncipherment");
@@ -63,8 +64,7 @@ class WorkloadCertificateIssuerTest {
     Instant now = clock.instant();
 
     X509Certificate leaf =
-        issuer.issue(
-            TestCsrs.csrPem(TestCsrs.ecKeyPair("secp256r1")), ORDERS, Duration.ofDays(90));
+        issuer.issue(TestCsrs.csrPem(TestCsrs.ecKeyPair("secp256r1")), ORDERS, Duration.ofDays(90));
 
     assertEquals(now.minus(Duration.ofMinutes(2)), leaf.getNotBefore().toInstant());
     assertEquals(now.plus(Duration.ofHours(24)), leaf.getNotAfter().toInstant());
@@ -74,8 +74,7 @@ class WorkloadCertificateIssuerTest {
   void shorterRequestedTtlIsHonoured() throws Exception {
     clock.advance(Duration.ofHours(1));
     X509Certificate leaf =
-        issuer.issue(
-            TestCsrs.csrPem(TestCsrs.ecKeyPair("secp256r1")), ORDERS, Duration.ofHours(1));
+        issuer.issue(TestCsrs.csrPem(TestCsrs.ecKeyPair("secp256r1")), ORDERS, Duration.ofHours(1));
 
     assertEquals(clock.instant().plus(Duration.ofHours(1)), leaf.getNotAfter().toInstant());
   }
@@ -146,8 +145,7 @@ class WorkloadCertificateIssuerTest {
 
   @Test
   void garbageIsNotACsr() {
-    ApiException e =
-        assertThrows(ApiException.class, () -> issuer.issue("hello", ORDERS, null));
+    ApiException e = assertThrows(ApiException.class, () -> issuer.issue("hello", ORDERS, null));
     assertEquals(400, e.status());
     assertNull(null);
   }

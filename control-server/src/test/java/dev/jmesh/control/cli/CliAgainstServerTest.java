@@ -53,7 +53,8 @@ class CliAgainstServerTest {
 
   @Test
   void tokenCreatePrintsOnlyTheToken() {
-    Run run = run("token", "create", "--namespace", "default", "--service", "orders", "--ttl", "1h");
+    Run run =
+        run("token", "create", "--namespace", "default", "--service", "orders", "--ttl", "1h");
 
     assertEquals(0, run.exitCode(), run.err());
     JoinToken token = JoinToken.parse(run.out().trim());
@@ -116,7 +117,8 @@ class CliAgainstServerTest {
     assertEquals(1, run.exitCode());
     assertEquals("", run.out());
     assertTrue(
-        run.err().contains(file + ": document 1 (PeerAuthentication default/strict): spec.mtls.mode"),
+        run.err()
+            .contains(file + ": document 1 (PeerAuthentication default/strict): spec.mtls.mode"),
         run.err());
   }
 

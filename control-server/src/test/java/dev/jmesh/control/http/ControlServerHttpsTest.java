@@ -71,7 +71,12 @@ class ControlServerHttpsTest {
 
   private HttpResponse<String> operator(String method, String path, String body) throws Exception {
     return anonymous.send(
-        method, path, body, "Authorization", "Bearer " + adminToken, "Content-Type",
+        method,
+        path,
+        body,
+        "Authorization",
+        "Bearer " + adminToken,
+        "Content-Type",
         path.startsWith("/v1/policies") ? "application/yaml" : "application/json");
   }
 
@@ -93,19 +98,23 @@ class ControlServerHttpsTest {
             new CertificateRequest(TestCsrs.csrPem(key), namespace, service, null));
     HttpResponse<String> response =
         anonymous.send(
-            "POST", "/v1/certificates", request,
-            "Authorization", "Bearer " + joinToken(namespace, service));
+            "POST",
+            "/v1/certificates",
+            request,
+            "Authorization",
+            "Bearer " + joinToken(namespace, service));
     assertEquals(200, response.statusCode(), response.body());
     CertificateResponse issued = Json.MAPPER.readValue(response.body(), CertificateResponse.class);
     X509Certificate certificate =
         Pem.toX509((X509CertificateHolder) Pem.decodeFirst(issued.certificateChainPem().get(0)));
-    return new Workload(key, certificate, new TestHttp(server.url(), root(), key.getPrivate(), certificate));
+    return new Workload(
+        key, certificate, new TestHttp(server.url(), root(), key.getPrivate(), certificate));
   }
 
   private String register(Workload workload, String service, String namespace) throws Exception {
     InstanceRegistration registration =
-        new InstanceRegistration(service, namespace, Map.of("version", "v1"), "127.0.0.1",
-            List.of(8080), 15020, "test");
+        new InstanceRegistration(
+            service, namespace, Map.of("version", "v1"), "127.0.0.1", List.of(8080), 15020, "test");
     HttpResponse<String> response =
         workload.http().send("POST", "/v1/instances", Json.MAPPER.writeValueAsString(registration));
     assertEquals(200, response.statusCode(), response.body());
@@ -134,8 +143,12 @@ class ControlServerHttpsTest {
             new CertificateRequest(TestCsrs.csrPem(key), "default", "orders", 3600L));
 
     HttpResponse<String> response =
-        anonymous.send("POST", "/v1/certificates", request,
-            "Authorization", "Bearer " + joinToken("default", "orders"));
+        anonymous.send(
+            "POST",
+            "/v1/certificates",
+            request,
+            "Authorization",
+            "Bearer " + joinToken("default", "orders"));
 
     assertEquals(200, response.statusCode(), response.body());
     CertificateResponse issued = Json.MAPPER.readValue(response.body(), CertificateResponse.class);
@@ -145,7 +158,8 @@ class ControlServerHttpsTest {
         Pem.toX509((X509CertificateHolder) Pem.decodeFirst(issued.certificateChainPem().get(0)));
     leaf.verify(root().getPublicKey());
     assertEquals(
-        new SpiffeId("cluster.local", "default", "orders"), SpiffeId.fromCertificate(leaf).orElseThrow());
+        new SpiffeId("cluster.local", "default", "orders"),
+        SpiffeId.fromCertificate(leaf).orElseThrow());
     assertEquals(leaf.getNotAfter().getTime(), issued.notAfterEpochMillis());
   }
 
@@ -161,12 +175,14 @@ class ControlServerHttpsTest {
         anonymous.send("POST", "/v1/certificates", request, "Authorization", "Bearer " + token);
     assertEquals(403, forbidden.statusCode());
     assertTrue(
-        error(forbidden).endsWith(
-            "allows namespace 'default' service 'orders'; the request asks for"
-                + " ns/default/sa/payments"),
+        error(forbidden)
+            .endsWith(
+                "allows namespace 'default' service 'orders'; the request asks for"
+                    + " ns/default/sa/payments"),
         forbidden.body());
 
-    String unknown = "jmesh1.0123456789abcdef." + "1".repeat(64) + "." + server.authority().sha256();
+    String unknown =
+        "jmesh1.0123456789abcdef." + "1".repeat(64) + "." + server.authority().sha256();
     HttpResponse<String> unauthorized =
         anonymous.send("POST", "/v1/certificates", request, "Authorization", "Bearer " + unknown);
     assertEquals(401, unauthorized.statusCode());
@@ -203,11 +219,16 @@ class ControlServerHttpsTest {
     assertEquals("cluster.local", snapshot.trustDomain());
     assertEquals("istio-system", snapshot.rootNamespace());
     assertEquals(instanceId, snapshot.instances().get(0).instanceId());
-    assertEquals("spiffe://cluster.local/ns/default/sa/orders", snapshot.instances().get(0).spiffeId());
+    assertEquals(
+        "spiffe://cluster.local/ns/default/sa/orders", snapshot.instances().get(0).spiffeId());
 
     HttpResponse<String> ack =
-        orders.http().send("POST", "/v1/snapshot/ack?instance=" + instanceId,
-            Json.MAPPER.writeValueAsString(new SnapshotAck(snapshot.version(), true, null)));
+        orders
+            .http()
+            .send(
+                "POST",
+                "/v1/snapshot/ack?instance=" + instanceId,
+                Json.MAPPER.writeValueAsString(new SnapshotAck(snapshot.version(), true, null)));
     assertEquals(204, ack.statusCode());
     JsonNode instances = Json.MAPPER.readTree(operator("GET", "/v1/instances", null).body());
     assertEquals(snapshot.version(), instances.path("items").get(0).path("ackedVersion").asLong());
@@ -223,9 +244,12 @@ class ControlServerHttpsTest {
     long current = server.version().current();
 
     CompletableFuture<HttpResponse<String>> watch =
-        orders.http().sendAsync(
-            "GET", "/v1/snapshot?instance=" + instanceId + "&version=" + current + "&waitSeconds=30",
-            null);
+        orders
+            .http()
+            .sendAsync(
+                "GET",
+                "/v1/snapshot?instance=" + instanceId + "&version=" + current + "&waitSeconds=30",
+                null);
     awaitTrue(() -> server.watchers().waiting() == 1, "the watch to be parked");
     assertEquals(200, operator("POST", "/v1/policies", STRICT_DEFAULT).statusCode());
 
@@ -236,10 +260,16 @@ class ControlServerHttpsTest {
     assertTrue(snapshot.version() > current);
 
     HttpResponse<String> unchanged =
-        orders.http().send(
-            "GET", "/v1/snapshot?instance=" + instanceId + "&version=" + snapshot.version()
-                + "&waitSeconds=1",
-            null);
+        orders
+            .http()
+            .send(
+                "GET",
+                "/v1/snapshot?instance="
+                    + instanceId
+                    + "&version="
+                    + snapshot.version()
+                    + "&waitSeconds=1",
+                null);
     assertEquals(304, unchanged.statusCode());
   }
 
@@ -273,7 +303,8 @@ class ControlServerHttpsTest {
         "document 2 (PeerAuthentication default/strict): spec.mtls.mode: \"STRICTT\" is not one of"
             + " UNSET, DISABLE, PERMISSIVE, STRICT",
         error(response));
-    JsonNode items = Json.MAPPER.readTree(operator("GET", "/v1/policies", null).body()).path("items");
+    JsonNode items =
+        Json.MAPPER.readTree(operator("GET", "/v1/policies", null).body()).path("items");
     assertEquals(1, items.size());
     assertEquals("default", items.get(0).path("name").asText());
     assertEquals(versionBefore, server.version().current());
@@ -294,12 +325,16 @@ class ControlServerHttpsTest {
     assertEquals(
         1,
         Json.MAPPER
-            .readTree(operator("GET", "/v1/policies/PeerAuthentication/default/default/history", null).body())
+            .readTree(
+                operator("GET", "/v1/policies/PeerAuthentication/default/default/history", null)
+                    .body())
             .path("items")
             .size());
     assertEquals(
-        200, operator("DELETE", "/v1/policies/PeerAuthentication/default/default", null).statusCode());
-    HttpResponse<String> gone = operator("GET", "/v1/policies/PeerAuthentication/default/default", null);
+        200,
+        operator("DELETE", "/v1/policies/PeerAuthentication/default/default", null).statusCode());
+    HttpResponse<String> gone =
+        operator("GET", "/v1/policies/PeerAuthentication/default/default", null);
     assertEquals(404, gone.statusCode());
     assertEquals("PeerAuthentication default/default does not exist", error(gone));
   }
@@ -307,7 +342,8 @@ class ControlServerHttpsTest {
   @Test
   void agentCallsNeedAWorkloadCertificateAndOperatorCallsTheAdminToken() throws Exception {
     HttpResponse<String> noCertificate =
-        anonymous.send("POST", "/v1/instances", "{\"service\":\"orders\",\"namespace\":\"default\"}");
+        anonymous.send(
+            "POST", "/v1/instances", "{\"service\":\"orders\",\"namespace\":\"default\"}");
     assertEquals(401, noCertificate.statusCode());
     assertTrue(error(noCertificate).contains("workload certificate"));
 
@@ -328,7 +364,9 @@ class ControlServerHttpsTest {
         new InstanceRegistration("orders", "default", Map.of(), "127.0.0.1", List.of(1), null, "t");
     assertEquals(
         403,
-        payments.http().send("POST", "/v1/instances", Json.MAPPER.writeValueAsString(impostor))
+        payments
+            .http()
+            .send("POST", "/v1/instances", Json.MAPPER.writeValueAsString(impostor))
             .statusCode());
     assertEquals(
         403, payments.http().send("DELETE", "/v1/instances/" + ordersInstance, null).statusCode());
@@ -336,8 +374,11 @@ class ControlServerHttpsTest {
         204, orders.http().send("DELETE", "/v1/instances/" + ordersInstance, null).statusCode());
     assertEquals(
         404,
-        orders.http().send("PUT", "/v1/instances/" + ordersInstance,
-            Json.MAPPER.writeValueAsString(impostor)).statusCode());
+        orders
+            .http()
+            .send(
+                "PUT", "/v1/instances/" + ordersInstance, Json.MAPPER.writeValueAsString(impostor))
+            .statusCode());
     assertFalse(server.registry().get(ordersInstance).isPresent());
   }
 

@@ -60,7 +60,8 @@ class InstanceRegistryTest {
     }
 
     assertEquals(0, registry.expireStale());
-    assertEquals(List.of(id), registry.live().stream().map(RegisteredInstance::instanceId).toList());
+    assertEquals(
+        List.of(id), registry.live().stream().map(RegisteredInstance::instanceId).toList());
   }
 
   @Test
@@ -96,7 +97,12 @@ class InstanceRegistryTest {
 
     InstanceRegistration newPorts =
         new InstanceRegistration(
-            "orders", "default", Map.of("version", "v1"), "127.0.0.1", List.of(8080, 9090), null,
+            "orders",
+            "default",
+            Map.of("version", "v1"),
+            "127.0.0.1",
+            List.of(8080, 9090),
+            null,
             "test");
     registry.heartbeat(id, newPorts, "127.0.0.1", 0);
     assertEquals(before + 1, version.current());

@@ -29,7 +29,10 @@ class SnapshotWatchersTest {
   @Test
   void watcherIsAnsweredWhenTheVersionChanges() throws Exception {
     CompletableFuture<String> answer = new CompletableFuture<>();
-    watchers.watch(10, Duration.ofSeconds(60), () -> answer.complete("changed"),
+    watchers.watch(
+        10,
+        Duration.ofSeconds(60),
+        () -> answer.complete("changed"),
         () -> answer.complete("timeout"));
     assertEquals(1, watchers.waiting());
 
@@ -42,7 +45,10 @@ class SnapshotWatchersTest {
   @Test
   void watcherIsAnsweredWithTimeoutWhenNothingChanges() throws Exception {
     CompletableFuture<String> answer = new CompletableFuture<>();
-    watchers.watch(10, Duration.ofMillis(50), () -> answer.complete("changed"),
+    watchers.watch(
+        10,
+        Duration.ofMillis(50),
+        () -> answer.complete("changed"),
         () -> answer.complete("timeout"));
 
     assertEquals("timeout", answer.get(5, TimeUnit.SECONDS));
@@ -52,7 +58,10 @@ class SnapshotWatchersTest {
   @Test
   void watcherOfAnOutdatedVersionIsAnsweredAtOnce() throws Exception {
     CompletableFuture<String> answer = new CompletableFuture<>();
-    watchers.watch(9, Duration.ofSeconds(60), () -> answer.complete("changed"),
+    watchers.watch(
+        9,
+        Duration.ofSeconds(60),
+        () -> answer.complete("changed"),
         () -> answer.complete("timeout"));
 
     assertEquals("changed", answer.get(5, TimeUnit.SECONDS));

@@ -38,7 +38,8 @@ class EmbeddedPolicyStoreTest {
   void applyReportsCreatedThenUnchangedThenConfigured() throws Exception {
     EmbeddedPolicyStore store = open();
 
-    AppliedResource created = store.apply(List.of(peerAuthentication("default", "a", "STRICT"))).get(0);
+    AppliedResource created =
+        store.apply(List.of(peerAuthentication("default", "a", "STRICT"))).get(0);
     AppliedResource unchanged =
         store.apply(List.of(peerAuthentication("default", "a", "STRICT"))).get(0);
     AppliedResource configured =
@@ -75,7 +76,8 @@ class EmbeddedPolicyStoreTest {
     store.delete("PeerAuthentication", "default", "a");
 
     MeshVersion restartedVersion = new MeshVersion(0);
-    EmbeddedPolicyStore reopened = EmbeddedPolicyStore.open(dir.resolve("policies"), restartedVersion);
+    EmbeddedPolicyStore reopened =
+        EmbeddedPolicyStore.open(dir.resolve("policies"), restartedVersion);
 
     assertEquals(
         Map.of("mtls", Map.of("mode", "STRICT")),
@@ -103,7 +105,9 @@ class EmbeddedPolicyStoreTest {
     List<HistoryEntry> history = store.history("PeerAuthentication", "default", "a");
 
     assertEquals(2, history.size());
-    assertEquals(new HistoryEntry(1001, "created", Map.of("mtls", Map.of("mode", "STRICT"))), history.get(0));
+    assertEquals(
+        new HistoryEntry(1001, "created", Map.of("mtls", Map.of("mode", "STRICT"))),
+        history.get(0));
     assertEquals("configured", history.get(1).action());
   }
 

@@ -34,7 +34,8 @@ class JoinTokenStoreTest {
     JoinToken token = JoinToken.parse(created.token());
     assertEquals(created.id(), token.id());
     assertEquals(CA_SHA256, token.caSha256());
-    assertEquals(clock.instant().plus(Duration.ofHours(24)).toEpochMilli(), created.expiresAtEpochMillis());
+    assertEquals(
+        clock.instant().plus(Duration.ofHours(24)).toEpochMilli(), created.expiresAtEpochMillis());
   }
 
   @Test
@@ -55,7 +56,9 @@ class JoinTokenStoreTest {
         assertThrows(ApiException.class, () -> store.authorize(token, "default", "payments"));
     assertEquals(403, e.status());
     assertEquals(
-        "join token jmesh1." + JoinToken.parse(token).id() + "… allows namespace 'default' service"
+        "join token jmesh1."
+            + JoinToken.parse(token).id()
+            + "… allows namespace 'default' service"
             + " 'orders'; the request asks for ns/default/sa/payments",
         e.getMessage());
   }
@@ -69,7 +72,8 @@ class JoinTokenStoreTest {
     assertDoesNotThrow(() -> store.authorize(token, "shop", "payments"));
     assertEquals(
         403,
-        assertThrows(ApiException.class, () -> store.authorize(token, "default", "orders")).status());
+        assertThrows(ApiException.class, () -> store.authorize(token, "default", "orders"))
+            .status());
   }
 
   @Test
@@ -106,7 +110,9 @@ class JoinTokenStoreTest {
             ApiException.class, () -> store.authorize(created.token(), "default", "orders"));
     assertEquals(401, e.status());
     assertEquals(
-        "join token jmesh1." + created.id() + "… expired at "
+        "join token jmesh1."
+            + created.id()
+            + "… expired at "
             + Instant.ofEpochMilli(created.expiresAtEpochMillis()),
         e.getMessage());
   }
