@@ -88,8 +88,11 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
     } else if (evt == PlaintextDetected.INSTANCE) {
       secured(ctx, null);
     } else if (evt == ForwardedClientCert.RawFromHere.INSTANCE) {
-      if (backend != null && backend.pipeline().get(ENCODER) != null) {
-        backend.pipeline().remove(ENCODER);
+      // In order with the messages: requests before it are encoded, bytes after it are not.
+      if (connected) {
+        forward(evt);
+      } else {
+        pending.add(evt);
       }
     } else {
       ctx.fireUserEventTriggered(evt);
@@ -156,6 +159,12 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
   }
 
   private void forward(Object msg) {
+    if (msg == ForwardedClientCert.RawFromHere.INSTANCE) {
+      if (backend.pipeline().get(ENCODER) != null) {
+        backend.pipeline().remove(ENCODER);
+      }
+      return;
+    }
     if (msg instanceof HttpObject && backend.pipeline().get(ENCODER) == null) {
       backend.pipeline().addFirst(ENCODER, new HttpRequestEncoder());
     }

@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -64,21 +65,25 @@ class InboundListenerTest {
   @BeforeEach
   void setUp() throws IOException {
     loops = new NioEventLoopGroup(2, new AgentThreadFactory("test-inbound"));
-    IdentityStore identity = pki.identity("default", "orders");
     connections = new RecentConnections(10);
+    listeners = listeners(policy, Duration.ofSeconds(5));
+    app = new TestApp();
+    requested = new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort());
+  }
+
+  private InboundListeners listeners(InboundPolicy inboundPolicy, Duration startupTimeout) {
+    IdentityStore identity = pki.identity("default", "orders");
     InboundContext context =
         new InboundContext(
-            policy,
+            inboundPolicy,
             new MeshTlsContexts(identity),
             identity.firstCertificate(),
-            new StartupDeadline(Duration.ofSeconds(5)),
+            new StartupDeadline(startupTimeout),
             connections,
             loops,
             loops,
             Duration.ofSeconds(5));
-    listeners = new InboundListeners(config(), context, () -> {});
-    app = new TestApp();
-    requested = new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort());
+    return new InboundListeners(config(), context, () -> {});
   }
 
   @AfterEach
@@ -256,6 +261,73 @@ class InboundListenerTest {
         assertEquals(new String(payload), TestClients.readAll(socket.getInputStream()));
       }
       echoThread.join(5000);
+    }
+  }
+
+  @Test
+  void withoutAnySnapshotByTheDeadlineThePortIsPermissive() throws IOException {
+    listeners.closeAll();
+    InboundPolicy noSnapshotYet =
+        new InboundPolicy() {
+          @Override
+          public PortDecision decide(int port) {
+            return null;
+          }
+
+          @Override
+          public CompletableFuture<?> firstSnapshot() {
+            return new CompletableFuture<>();
+          }
+        };
+    listeners = listeners(noSnapshotYet, Duration.ofMillis(300));
+    meshTheApp();
+    try (Socket socket = TestClients.plain(requested)) {
+      assertTrue(TestClients.get(socket, "/").endsWith("xfcc=null"));
+    }
+    try (Socket socket = TestClients.mtls(requested, client("web"))) {
+      assertTrue(TestClients.get(socket, "/").endsWith("URI=spiffe://cluster.local/ns/default/sa/web"));
+    }
+  }
+
+  @Test
+  void anUpgradedConnectionIsPipedRawAfterTheUpgradeRequest() throws Exception {
+    policy.decision = new PortDecision(MtlsMode.PERMISSIVE, "none");
+    try (ServerSocket upgrading = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      listeners.beforeBind(null, requested);
+      listeners.afterBind(null, requested, upgrading.getLocalSocketAddress(), null);
+      CompletableFuture<String> seenRequest = new CompletableFuture<>();
+      Thread appThread =
+          new Thread(
+              () -> {
+                try (Socket s = upgrading.accept()) {
+                  StringBuilder head = new StringBuilder();
+                  while (!head.toString().endsWith("\r\n\r\n")) {
+                    head.append((char) s.getInputStream().read());
+                  }
+                  seenRequest.complete(head.toString());
+                  s.getOutputStream().write(
+                      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n"
+                          .getBytes(StandardCharsets.US_ASCII));
+                  s.getInputStream().transferTo(s.getOutputStream());
+                } catch (IOException e) {
+                  seenRequest.completeExceptionally(e);
+                }
+              });
+      appThread.start();
+      try (Socket socket = TestClients.plain(requested)) {
+        String tail = "\u0000\u0001 not HTTP at all \r\n\r\n";
+        socket.getOutputStream().write(
+            ("GET /ws HTTP/1.1\r\nHost: test\r\nUpgrade: echo\r\nConnection: Upgrade\r\n"
+                    + "X-Forwarded-Client-Cert: By=spoofed\r\n\r\n" + tail)
+                .getBytes(StandardCharsets.ISO_8859_1));
+        socket.shutdownOutput();
+        String response = TestClients.readAll(socket.getInputStream());
+        assertTrue(response.startsWith("HTTP/1.1 101"), response);
+        assertTrue(response.endsWith(tail), response);
+      }
+      String request = seenRequest.get(5, TimeUnit.SECONDS);
+      assertFalse(request.toLowerCase(java.util.Locale.ROOT).contains("x-forwarded-client-cert"), request);
+      appThread.join(5000);
     }
   }
 }
