@@ -26,6 +26,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -134,7 +136,7 @@ public final class ControlServer implements AutoCloseable {
             callers)
         .addRoutes(router);
 
-    SSLContext tls = ServerTls.create(authority, settings.extraSans(), settings.clock());
+    SSLContext tls = ServerTls.create(authority, serverNames(settings), settings.clock());
     ControlHttpServer httpServer;
     try {
       httpServer =
@@ -172,6 +174,16 @@ public final class ControlServer implements AutoCloseable {
     }
     return CaFiles.load(
         certFile, "--ca-cert " + certFile, keyFile, "--ca-key " + keyFile, settings.clock());
+  }
+
+  /** The {@code --san} names, plus the bind address when it is one specific address. */
+  private static List<String> serverNames(ServerSettings settings) throws IOException {
+    List<String> names = new ArrayList<>(settings.extraSans());
+    InetAddress bind = InetAddress.getByName(settings.bindAddress());
+    if (!bind.isAnyLocalAddress() && !bind.isLoopbackAddress()) {
+      names.add(bind.getHostAddress());
+    }
+    return names;
   }
 
   private static void expireStale(InstanceRegistry registry) {
