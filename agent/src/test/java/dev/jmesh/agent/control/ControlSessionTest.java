@@ -143,4 +143,31 @@ class ControlSessionTest {
     assertEquals(1, errors.size(), errors.toString());
     assertTrue(errors.get(0).contains("its certificate is not issued for 127.0.0.2"), errors.get(0));
   }
+
+  @Test
+  void failsOverToTheNextControlServer() throws Exception {
+    TestControlServer server = server("127.0.0.1", 0);
+    JoinToken token = JoinToken.parse(server.joinToken("default", "orders"));
+    int deadPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      deadPort = s.getLocalPort();
+    }
+    AgentConfig config =
+        new AgentConfig(true, "orders", "default", Map.of(),
+            List.of(URI.create("https://127.0.0.1:" + deadPort), server.url()), token, null,
+            Set.of(), "127.0.0.1", -1, null, Duration.ofSeconds(5));
+    IdentityStore identity = new IdentityStore();
+    ControlClient client =
+        new ControlClient(config.controlUrls(), token.caSha256(), List.of(), identity);
+    ControlSession session =
+        new ControlSession(config, client, identity, List::of, () -> -1,
+            new MeshState("default", Map.of()), "test",
+            new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
+    sessions.add(session);
+    session.start();
+
+    Poll.until(() -> session.state().equals("connected"), WAIT, "connected");
+    assertEquals(server.url(), client.currentServer());
+    assertEquals(List.of(), errorLines());
+  }
 }

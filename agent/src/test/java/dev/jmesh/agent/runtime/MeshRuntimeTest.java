@@ -160,6 +160,22 @@ class MeshRuntimeTest {
     assertTrue(dump.path("snapshot").path("ackedVersion").asLong() > 0, dump.toString());
   }
 
+  @Test
+  void registrationCarriesTheOriginalPortsAndStopDeregisters() throws Exception {
+    MeshRuntime orders = start("orders", null);
+    InetSocketAddress ordersPort = startOrders(orders);
+    Poll.until(
+        () -> control.server.registry().live().stream()
+            .anyMatch(r -> r.instance().ports().equals(List.of(ordersPort.getPort()))
+                && r.adminPort() != null && r.adminPort() == orders.adminPort()
+                && r.ackedVersion() != null),
+        WAIT, "a registration with the original port, the admin port and an ACK");
+
+    orders.stop();
+
+    assertTrue(control.server.registry().live().isEmpty());
+  }
+
   private static int status(URI uri) throws IOException {
     HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
     try {
