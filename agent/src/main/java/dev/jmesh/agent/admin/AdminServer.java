@@ -59,7 +59,9 @@ public final class AdminServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                       ch.pipeline()
-                          .addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                          .addLast(
+                              new HttpServerCodec(),
+                              new HttpObjectAggregator(64 * 1024),
                               new Handler());
                     }
                   })
@@ -68,8 +70,11 @@ public final class AdminServer {
               .channel();
       return true;
     } catch (Exception e) {
-      AgentLog.error("cannot start the admin endpoint on 127.0.0.1:" + port
-          + " (set jmesh.admin.port/JMESH_ADMIN_PORT to another port, 0 for any, -1 for none)", e);
+      AgentLog.error(
+          "cannot start the admin endpoint on 127.0.0.1:"
+              + port
+              + " (set jmesh.admin.port/JMESH_ADMIN_PORT to another port, 0 for any, -1 for none)",
+          e);
       return false;
     }
   }
@@ -100,14 +105,16 @@ public final class AdminServer {
           response =
               ready.getAsBoolean()
                   ? text(HttpResponseStatus.OK, "ready\n")
-                  : text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                  : text(
+                      HttpResponseStatus.SERVICE_UNAVAILABLE,
                       "not ready: waiting for the workload certificate and the first snapshot\n");
           break;
         case "/config_dump":
           response = configDump();
           break;
         default:
-          response = text(HttpResponseStatus.NOT_FOUND, "not found; try /healthz, /ready, /config_dump\n");
+          response =
+              text(HttpResponseStatus.NOT_FOUND, "not found; try /healthz, /ready, /config_dump\n");
       }
       boolean keepAlive = HttpUtil.isKeepAlive(request);
       HttpUtil.setContentLength(response, response.content().readableBytes());
@@ -135,8 +142,7 @@ public final class AdminServer {
     private FullHttpResponse text(HttpResponseStatus status, String body) {
       FullHttpResponse response =
           new DefaultFullHttpResponse(
-              HttpVersion.HTTP_1_1, status,
-              Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+              HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
       return response;
     }

@@ -49,8 +49,11 @@ public final class ConfigDump {
     Map<String, Object> dump = new LinkedHashMap<>();
     dump.put("identity", identity());
     MeshTrustBundle bundle = identity.trustBundle();
-    dump.put("trustBundle", bundle == null ? null : Map.of(
-        "trustDomain", bundle.trustDomain(), "subjects", bundle.subjects()));
+    dump.put(
+        "trustBundle",
+        bundle == null
+            ? null
+            : Map.of("trustDomain", bundle.trustDomain(), "subjects", bundle.subjects()));
     dump.put("snapshot", snapshot());
     dump.put("inboundListeners", inboundListeners());
     dump.put("egressListeners", egressListeners());

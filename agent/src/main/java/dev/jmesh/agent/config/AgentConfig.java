@@ -87,8 +87,18 @@ public record AgentConfig(
     String namespace = orDefault(s.get("namespace"), DEFAULT_NAMESPACE);
     if (!enabled) {
       return new AgentConfig(
-          false, s.get("service"), namespace, Map.of(), List.of(), null, null, Set.of(), null,
-          -1, null, DEFAULT_STARTUP_TIMEOUT);
+          false,
+          s.get("service"),
+          namespace,
+          Map.of(),
+          List.of(),
+          null,
+          null,
+          Set.of(),
+          null,
+          -1,
+          null,
+          DEFAULT_STARTUP_TIMEOUT);
     }
     String service = s.get("service");
     if (service == null) {
@@ -96,7 +106,8 @@ public record AgentConfig(
     }
     if (service == null) {
       throw new AgentConfigException(
-          "the service name is not set: set " + SettingSources.describe("service")
+          "the service name is not set: set "
+              + SettingSources.describe("service")
               + " or OTEL_SERVICE_NAME");
     }
     checkDnsLabel("service", service);
@@ -105,7 +116,8 @@ public record AgentConfig(
     String tokenText = s.get("token");
     if (tokenText == null) {
       throw new AgentConfigException(
-          "the join token is not set: set " + SettingSources.describe("token")
+          "the join token is not set: set "
+              + SettingSources.describe("token")
               + " to a token from 'jmesh-control-server token create'");
     }
     JoinToken token;
@@ -144,7 +156,8 @@ public record AgentConfig(
   private static List<URI> parseControlUrls(String text) {
     if (text == null) {
       throw new AgentConfigException(
-          "the control server is not set: set " + SettingSources.describe("control")
+          "the control server is not set: set "
+              + SettingSources.describe("control")
               + " to https://<host>:15012");
     }
     List<URI> urls = new ArrayList<>();
@@ -161,7 +174,9 @@ public record AgentConfig(
       }
       if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
         throw new AgentConfigException(
-            SettingSources.describe("control") + ": \"" + part.trim()
+            SettingSources.describe("control")
+                + ": \""
+                + part.trim()
                 + "\" must be an https:// URL with a host");
       }
       String path = uri.getPath() == null ? "" : uri.getPath().replaceAll("/+$", "");
@@ -185,7 +200,9 @@ public record AgentConfig(
       int eq = pair.indexOf('=');
       if (eq <= 0) {
         throw new AgentConfigException(
-            SettingSources.describe("labels") + ": \"" + pair.trim()
+            SettingSources.describe("labels")
+                + ": \""
+                + pair.trim()
                 + "\" is not key=value (example: version=v2,team=pay)");
       }
       labels.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
@@ -219,7 +236,9 @@ public record AgentConfig(
     int port = parseInt("admin.port", text);
     if (port < -1 || port > 65535) {
       throw new AgentConfigException(
-          SettingSources.describe("admin.port") + ": " + port
+          SettingSources.describe("admin.port")
+              + ": "
+              + port
               + " is not a port (0 = ephemeral, -1 = off)");
     }
     return port;
@@ -276,7 +295,9 @@ public record AgentConfig(
   private static void checkDnsLabel(String name, String value) {
     if (!value.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
       throw new AgentConfigException(
-          SettingSources.describe(name) + ": \"" + value
+          SettingSources.describe(name)
+              + ": \""
+              + value
               + "\" is not a DNS label (lower-case letters, digits and '-', at most 63)");
     }
   }

@@ -34,9 +34,7 @@ final class SettingSources {
   private final Map<String, String> agentArguments;
 
   SettingSources(
-      UnaryOperator<String> systemProperties,
-      UnaryOperator<String> environment,
-      String agentArgs) {
+      UnaryOperator<String> systemProperties, UnaryOperator<String> environment, String agentArgs) {
     this.systemProperties = systemProperties;
     this.environment = environment;
     this.agentArguments = parseAgentArguments(agentArgs);
@@ -88,7 +86,9 @@ final class SettingSources {
         result.put(current, result.get(current) + "," + piece.trim());
       } else {
         throw new AgentConfigException(
-            "agent argument \"" + piece + "\" is not a setting; expected key=value with key one of "
+            "agent argument \""
+                + piece
+                + "\" is not a setting; expected key=value with key one of "
                 + NAMES);
       }
     }

@@ -33,9 +33,9 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 
 /**
- * The agent API of the control server (docs/control-plane-api.md) over {@link
- * HttpsURLConnection}, with fail-over between the configured servers. Call it only from agent
- * threads: the hooks then leave its connections and look-ups alone.
+ * The agent API of the control server (docs/control-plane-api.md) over {@link HttpsURLConnection},
+ * with fail-over between the configured servers. Call it only from agent threads: the hooks then
+ * leave its connections and look-ups alone.
  */
 public final class ControlClient {
 
@@ -73,7 +73,8 @@ public final class ControlClient {
   }
 
   public TrustBundle trustBundle() throws ControlException {
-    TrustBundle bundle = call("GET", "/v1/trust-bundle", null, null, TrustBundle.class, READ_TIMEOUT);
+    TrustBundle bundle =
+        call("GET", "/v1/trust-bundle", null, null, TrustBundle.class, READ_TIMEOUT);
     return bundle;
   }
 
@@ -82,22 +83,29 @@ public final class ControlClient {
     trust.addRoots(roots);
   }
 
-  /** @param bearerToken the join token for the first certificate, null to renew with mTLS */
+  /**
+   * @param bearerToken the join token for the first certificate, null to renew with mTLS
+   */
   public CertificateResponse requestCertificate(CertificateRequest request, String bearerToken)
       throws ControlException {
-    return call("POST", "/v1/certificates", request, bearerToken, CertificateResponse.class,
-        READ_TIMEOUT);
+    return call(
+        "POST", "/v1/certificates", request, bearerToken, CertificateResponse.class, READ_TIMEOUT);
   }
 
   public RegistrationResponse register(InstanceRegistration registration) throws ControlException {
-    return call("POST", "/v1/instances", registration, null, RegistrationResponse.class,
-        READ_TIMEOUT);
+    return call(
+        "POST", "/v1/instances", registration, null, RegistrationResponse.class, READ_TIMEOUT);
   }
 
   public RegistrationResponse heartbeat(String instanceId, InstanceRegistration registration)
       throws ControlException {
-    return call("PUT", "/v1/instances/" + encode(instanceId), registration, null,
-        RegistrationResponse.class, READ_TIMEOUT);
+    return call(
+        "PUT",
+        "/v1/instances/" + encode(instanceId),
+        registration,
+        null,
+        RegistrationResponse.class,
+        READ_TIMEOUT);
   }
 
   public void deregister(String instanceId, Duration timeout) throws ControlException {
@@ -110,8 +118,12 @@ public final class ControlClient {
     return Optional.ofNullable(
         call(
             "GET",
-            "/v1/snapshot?instance=" + encode(instanceId) + "&version=" + knownVersion
-                + "&waitSeconds=" + waitSeconds,
+            "/v1/snapshot?instance="
+                + encode(instanceId)
+                + "&version="
+                + knownVersion
+                + "&waitSeconds="
+                + waitSeconds,
             null,
             null,
             MeshSnapshot.class,
@@ -119,13 +131,18 @@ public final class ControlClient {
   }
 
   public void ack(String instanceId, SnapshotAck ack) throws ControlException {
-    call("POST", "/v1/snapshot/ack?instance=" + encode(instanceId), ack, null, Void.class,
+    call(
+        "POST",
+        "/v1/snapshot/ack?instance=" + encode(instanceId),
+        ack,
+        null,
+        Void.class,
         READ_TIMEOUT);
   }
 
   /**
-   * Tries the current server, then the others in order. Only failures without an answer move on
-   * to the next server; an error status is the answer.
+   * Tries the current server, then the others in order. Only failures without an answer move on to
+   * the next server; an error status is the answer.
    */
   private <T> T call(
       String method, String path, Object body, String bearer, Class<T> type, Duration readTimeout)
@@ -152,7 +169,12 @@ public final class ControlClient {
   }
 
   private <T> T exchange(
-      URI server, String method, String path, Object body, String bearer, Class<T> type,
+      URI server,
+      String method,
+      String path,
+      Object body,
+      String bearer,
+      Class<T> type,
       Duration readTimeout)
       throws IOException, ControlException {
     HttpsURLConnection connection =
@@ -161,7 +183,8 @@ public final class ControlClient {
     // A verifier that accepts nothing on its own: the JDK's own rules (the server certificate's
     // SANs) then decide, and no mismatch is ever waved through.
     connection.setHostnameVerifier((host, session) -> false);
-    connection.setConnectTimeout((int) Math.min(CONNECT_TIMEOUT.toMillis(), readTimeout.toMillis()));
+    connection.setConnectTimeout(
+        (int) Math.min(CONNECT_TIMEOUT.toMillis(), readTimeout.toMillis()));
     connection.setReadTimeout((int) readTimeout.toMillis());
     connection.setUseCaches(false);
     connection.setRequestMethod(method);
@@ -185,9 +208,21 @@ public final class ControlClient {
     }
     if (status >= 400) {
       String message = errorMessage(connection);
-      throw new ControlException(server, status,
-          "control server " + server + " answered " + method + " " + path.replaceAll("\\?.*", "")
-              + " with " + status + ": " + message, message, null);
+      throw new ControlException(
+          server,
+          status,
+          "control server "
+              + server
+              + " answered "
+              + method
+              + " "
+              + path.replaceAll("\\?.*", "")
+              + " with "
+              + status
+              + ": "
+              + message,
+          message,
+          null);
     }
     try (InputStream in = connection.getInputStream()) {
       if (type == Void.class || status == HttpURLConnection.HTTP_NO_CONTENT) {
@@ -233,9 +268,7 @@ public final class ControlClient {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(
-          new KeyManager[] {new WorkloadKeyManager(identity)},
-          new TrustManager[] {trust},
-          null);
+          new KeyManager[] {new WorkloadKeyManager(identity)}, new TrustManager[] {trust}, null);
       Factory fresh = new Factory(certificate, context.getSocketFactory());
       socketFactory.set(fresh);
       return fresh.factory();
@@ -261,9 +294,13 @@ public final class ControlClient {
       return "the agent does not trust control server " + server + ": " + message;
     }
     if (message.startsWith("HTTPS hostname wrong")) {
-      return "the agent does not trust control server " + server + ": its certificate is not issued for "
-          + server.getHost() + " (give the server that name with 'serve --san "
-          + server.getHost() + "', or use a name it has)";
+      return "the agent does not trust control server "
+          + server
+          + ": its certificate is not issued for "
+          + server.getHost()
+          + " (give the server that name with 'serve --san "
+          + server.getHost()
+          + "', or use a name it has)";
     }
     return "cannot reach control server " + server + ": " + message;
   }

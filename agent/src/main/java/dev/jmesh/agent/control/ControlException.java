@@ -13,8 +13,7 @@ public final class ControlException extends Exception {
     this(server, status, message, null, cause);
   }
 
-  ControlException(
-      URI server, int status, String message, String serverMessage, Throwable cause) {
+  ControlException(URI server, int status, String message, String serverMessage, Throwable cause) {
     super(message, cause);
     this.server = server;
     this.status = status;

@@ -19,8 +19,8 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Trusts the control server only if its chain validates against a root the agent already knows:
- * the certificate in the presented chain whose SHA-256 (DER) equals the join token's CA hash, the
+ * Trusts the control server only if its chain validates against a root the agent already knows: the
+ * certificate in the presented chain whose SHA-256 (DER) equals the join token's CA hash, the
  * certificates of {@code jmesh.control.ca}, or the roots of a trust bundle fetched from a server
  * trusted that way. Never trusts anything else. Host names are checked by the HTTPS layer.
  */
@@ -77,7 +77,9 @@ final class ControlServerTrustManager extends X509ExtendedTrustManager {
     if (anchors.isEmpty()) {
       throw new CertificateException(
           "the control server's certificate chain does not end in the CA the join token names"
-              + " (sha256 " + pinnedSha256 + ")");
+              + " (sha256 "
+              + pinnedSha256
+              + ")");
     }
     if (path.isEmpty()) {
       return; // the server presented the trusted root itself

@@ -78,7 +78,14 @@ public final class ControlSession {
       IntSupplier adminPort,
       SnapshotConsumer snapshots,
       String agentVersion) {
-    this(config, client, identity, ports, adminPort, snapshots, agentVersion,
+    this(
+        config,
+        client,
+        identity,
+        ports,
+        adminPort,
+        snapshots,
+        agentVersion,
         new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)));
   }
 
@@ -198,15 +205,23 @@ public final class ControlSession {
       scheduler.schedule(this::bootstrap, retry.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       Duration retry = bootstrapBackoff.next();
-      problems.problem("internal:" + e, "jmesh agent failure while connecting to the control"
-          + " server: " + e + "; retrying every " + format(retry));
+      problems.problem(
+          "internal:" + e,
+          "jmesh agent failure while connecting to the control"
+              + " server: "
+              + e
+              + "; retrying every "
+              + format(retry));
       scheduler.schedule(this::bootstrap, retry.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
   private void reportFailure(ControlException e, Duration retry) {
-    String every = "; retrying every " + format(retry) + ", backing off to every "
-        + format(bootstrapBackoff.max());
+    String every =
+        "; retrying every "
+            + format(retry)
+            + ", backing off to every "
+            + format(bootstrapBackoff.max());
     problems.problem(
         e.unreachable() ? "unreachable:" + e.server() : "status:" + e.status(),
         e.getMessage() + every);
@@ -226,8 +241,14 @@ public final class ControlSession {
       if (e.status() == 401 || e.status() == 403) {
         problems.problem(
             "token",
-            "control server " + e.server() + " refused the join token " + config.token().redacted()
-                + " for " + config.workloadName() + ": " + (e.serverMessage() != null ? e.serverMessage() : e.getMessage())
+            "control server "
+                + e.server()
+                + " refused the join token "
+                + config.token().redacted()
+                + " for "
+                + config.workloadName()
+                + ": "
+                + (e.serverMessage() != null ? e.serverMessage() : e.getMessage())
                 + "; the agent stops trying and the application runs without the mesh"
                 + " (fix jmesh.token/JMESH_TOKEN and restart)");
         state = "join token rejected: " + e.getMessage();
@@ -253,19 +274,26 @@ public final class ControlSession {
       if (response.trustBundlePem() != null && !response.trustBundlePem().isEmpty()) {
         List<X509Certificate> roots = Pem.certificates(response.trustBundlePem());
         client.trustRoots(roots);
-        bundle = new MeshTrustBundle(bundle == null ? "cluster.local" : bundle.trustDomain(), roots);
+        bundle =
+            new MeshTrustBundle(bundle == null ? "cluster.local" : bundle.trustDomain(), roots);
       }
       if (!chain.get(0).getPublicKey().equals(key.getPublic())) {
         throw new CertificateException("the certificate is not for the key the agent sent");
       }
       certificateReceived = Instant.now();
-      identity.update(new WorkloadCertificate(key.getPrivate(), chain, response.spiffeId()), bundle);
+      identity.update(
+          new WorkloadCertificate(key.getPrivate(), chain, response.spiffeId()), bundle);
       AgentLog.debug("certificate " + identity.certificate());
       scheduleRenewal();
     } catch (CertificateException e) {
-      throw new ControlException(client.currentServer(), 0,
-          "control server " + client.currentServer() + " sent an unusable certificate: "
-              + e.getMessage(), e);
+      throw new ControlException(
+          client.currentServer(),
+          0,
+          "control server "
+              + client.currentServer()
+              + " sent an unusable certificate: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -275,9 +303,14 @@ public final class ControlSession {
       client.trustRoots(roots);
       identity.updateTrustBundle(new MeshTrustBundle(bundle.trustDomain(), roots));
     } catch (CertificateException e) {
-      throw new ControlException(client.currentServer(), 0,
-          "control server " + client.currentServer() + " sent an unreadable trust bundle: "
-              + e.getMessage(), e);
+      throw new ControlException(
+          client.currentServer(),
+          0,
+          "control server "
+              + client.currentServer()
+              + " sent an unreadable trust bundle: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -333,7 +366,8 @@ public final class ControlSession {
       state = "connected";
     } catch (ControlException e) {
       state = e.getMessage();
-      problems.problem(e.unreachable() ? "unreachable:" + e.server() : "status:" + e.status(),
+      problems.problem(
+          e.unreachable() ? "unreachable:" + e.server() : "status:" + e.status(),
           e.getMessage() + "; heartbeats continue every " + heartbeatSeconds + "s");
     }
   }
@@ -373,9 +407,13 @@ public final class ControlSession {
       } else if (retry.compareTo(Duration.ofSeconds(30)) > 0) {
         retry = Duration.ofSeconds(30);
       }
-      problems.problem("renew:" + e.status(),
-          "cannot renew the workload certificate (expires " + current.notAfter() + "): "
-              + e.getMessage() + "; retrying");
+      problems.problem(
+          "renew:" + e.status(),
+          "cannot renew the workload certificate (expires "
+              + current.notAfter()
+              + "): "
+              + e.getMessage()
+              + "; retrying");
       scheduleRenewal(retry);
     }
   }
@@ -401,7 +439,8 @@ public final class ControlSession {
         if (e.status() == 404) {
           scheduler.execute(this::heartbeatOnce); // registers again
         } else {
-          problems.problem(e.unreachable() ? "unreachable:" + e.server() : "status:" + e.status(),
+          problems.problem(
+              e.unreachable() ? "unreachable:" + e.server() : "status:" + e.status(),
               e.getMessage() + "; retrying");
         }
         try {
@@ -423,8 +462,12 @@ public final class ControlSession {
     } catch (Exception e) {
       String reason = e.getMessage() == null ? e.toString() : e.getMessage();
       nackError = reason;
-      AgentLog.error("rejected snapshot version " + snapshot.version()
-          + " from the control server and kept the last good one: " + reason, null);
+      AgentLog.error(
+          "rejected snapshot version "
+              + snapshot.version()
+              + " from the control server and kept the last good one: "
+              + reason,
+          null);
       ack = new SnapshotAck(snapshot.version(), false, reason);
     }
     snapshotVersion = snapshot.version();

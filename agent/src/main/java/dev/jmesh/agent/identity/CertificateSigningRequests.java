@@ -35,7 +35,8 @@ public final class CertificateSigningRequests {
       ContentSigner signer =
           new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate());
       PKCS10CertificationRequest csr =
-          new JcaPKCS10CertificationRequestBuilder(new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), keyPair.getPublic())
+          new JcaPKCS10CertificationRequestBuilder(
+                  new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), keyPair.getPublic())
               .build(signer);
       return Pem.block("CERTIFICATE REQUEST", csr.getEncoded());
     } catch (OperatorCreationException | IOException e) {

@@ -20,7 +20,8 @@ public final class Pem {
   public static List<X509Certificate> certificates(String pem) throws CertificateException {
     CertificateFactory factory = CertificateFactory.getInstance("X.509");
     Collection<? extends java.security.cert.Certificate> parsed =
-        factory.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        factory.generateCertificates(
+            new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
     List<X509Certificate> result = new ArrayList<>();
     for (java.security.cert.Certificate c : parsed) {
       result.add((X509Certificate) c);
@@ -49,7 +50,8 @@ public final class Pem {
   }
 
   static String block(String type, byte[] der) {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
   }
 }

@@ -6,10 +6,11 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The workload's current identity: its private key (never leaves the JVM) and the certificate
- * chain the control server issued for it, leaf first.
+ * The workload's current identity: its private key (never leaves the JVM) and the certificate chain
+ * the control server issued for it, leaf first.
  */
-public record WorkloadCertificate(PrivateKey privateKey, List<X509Certificate> chain, String spiffeId) {
+public record WorkloadCertificate(
+    PrivateKey privateKey, List<X509Certificate> chain, String spiffeId) {
 
   public WorkloadCertificate {
     chain = List.copyOf(chain);
@@ -41,6 +42,12 @@ public record WorkloadCertificate(PrivateKey privateKey, List<X509Certificate> c
 
   @Override
   public String toString() {
-    return "WorkloadCertificate[" + spiffeId + ", serial " + serial() + ", notAfter " + notAfter() + "]";
+    return "WorkloadCertificate["
+        + spiffeId
+        + ", serial "
+        + serial()
+        + ", notAfter "
+        + notAfter()
+        + "]";
   }
 }

@@ -68,13 +68,17 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof SslHandshakeCompletionEvent handshake) {
       if (!handshake.isSuccess()) {
-        AgentLog.debug("inbound TLS handshake from " + ctx.channel().remoteAddress() + " failed: "
-            + handshake.cause());
+        AgentLog.debug(
+            "inbound TLS handshake from "
+                + ctx.channel().remoteAddress()
+                + " failed: "
+                + handshake.cause());
         ctx.close();
         return;
       }
       try {
-        PeerIdentity peer = PeerIdentity.of(ctx.pipeline().get(SslHandler.class).engine().getSession());
+        PeerIdentity peer =
+            PeerIdentity.of(ctx.pipeline().get(SslHandler.class).engine().getSession());
         ctx.channel().attr(PEER).set(peer);
         secured(ctx, peer);
       } catch (SSLException | IllegalArgumentException e) {
@@ -124,7 +128,10 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
           if (!f.isSuccess()) {
             AgentLog.warnOnce(
                 "inbound-app:" + app,
-                "cannot connect to the application at " + app + ": " + f.cause().getMessage()
+                "cannot connect to the application at "
+                    + app
+                    + ": "
+                    + f.cause().getMessage()
                     + "; closing the client's connection");
             releasePending();
             frontend.close();

@@ -39,7 +39,8 @@ final class InboundConnectionSetup extends ChannelInboundHandlerAdapter {
           if (app == null) {
             AgentLog.warnOnce(
                 "inbound-no-app:" + listener.requested(),
-                "the application has not finished binding " + listener.requested()
+                "the application has not finished binding "
+                    + listener.requested()
                     + "; closing connections to it until it does");
             ctx.close();
             return;
@@ -85,7 +86,9 @@ final class InboundConnectionSetup extends ChannelInboundHandlerAdapter {
         record(remote, null, "refused: STRICT and no workload certificate yet");
         AgentLog.warnOnce(
             "inbound-strict-no-cert",
-            "port " + listener.port() + " is STRICT but the workload has no certificate yet;"
+            "port "
+                + listener.port()
+                + " is STRICT but the workload has no certificate yet;"
                 + " closing inbound connections until it has one");
         channel.close();
         return;

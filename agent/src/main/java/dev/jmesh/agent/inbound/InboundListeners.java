@@ -24,7 +24,9 @@ public final class InboundListeners implements InboundHook {
   private final Runnable portsChanged;
   private final Map<InetSocketAddress, InboundListener> listeners = new ConcurrentHashMap<>();
 
-  /** @param portsChanged told whenever the set of served ports changes (for heartbeats) */
+  /**
+   * @param portsChanged told whenever the set of served ports changes (for heartbeats)
+   */
   public InboundListeners(AgentConfig config, InboundContext context, Runnable portsChanged) {
     this.config = config;
     this.context = context;
@@ -44,8 +46,12 @@ public final class InboundListeners implements InboundHook {
         listener = InboundListener.bind(address, context);
       } catch (Exception e) {
         if (!(e instanceof BindException)) {
-          AgentLog.warn("cannot serve " + address + " for the mesh (" + e
-              + "); the application binds it itself, unmeshed");
+          AgentLog.warn(
+              "cannot serve "
+                  + address
+                  + " for the mesh ("
+                  + e
+                  + "); the application binds it itself, unmeshed");
         }
         return requested;
       }

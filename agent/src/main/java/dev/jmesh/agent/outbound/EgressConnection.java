@@ -20,9 +20,9 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One application connection to a mesh service: waits (during start-up) for the certificate and
- * the first snapshot, picks an instance, connects to it over mutual TLS, checks that it is the
- * service it should be, then pipes bytes both ways.
+ * One application connection to a mesh service: waits (during start-up) for the certificate and the
+ * first snapshot, picks an instance, connects to it over mutual TLS, checks that it is the service
+ * it should be, then pipes bytes both ways.
  */
 final class EgressConnection extends ChannelInboundHandlerAdapter {
 
@@ -42,8 +42,7 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     CompletableFuture<?> ready =
-        CompletableFuture.allOf(
-            context.firstCertificate(), context.directory().firstSnapshot());
+        CompletableFuture.allOf(context.firstCertificate(), context.directory().firstSnapshot());
     context.deadline().runWhenDoneOrExpired(ready, ctx.executor(), () -> connect(ctx));
   }
 
@@ -86,7 +85,10 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
             .addListener(
                 f -> {
                   if (!f.isSuccess()) {
-                    refuse(ctx, endpoint, "connect:" + endpoint,
+                    refuse(
+                        ctx,
+                        endpoint,
+                        "connect:" + endpoint,
                         "cannot connect to " + endpoint + ": " + f.cause().getMessage());
                   }
                 })
@@ -112,7 +114,10 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
         return;
       }
       if (!handshake.isSuccess()) {
-        refuse(app, endpoint, "tls:" + endpoint,
+        refuse(
+            app,
+            endpoint,
+            "tls:" + endpoint,
             "the TLS handshake with " + endpoint + " failed: " + handshake.cause().getMessage());
         ctx.close();
         return;
@@ -126,7 +131,10 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
         return;
       }
       if (!peer.spiffeId().toString().equals(expected)) {
-        refuse(app, endpoint, "identity:" + endpoint,
+        refuse(
+            app,
+            endpoint,
+            "identity:" + endpoint,
             endpoint + " presented " + peer.spiffeId() + ", expected " + expected);
         ctx.close();
         return;
@@ -161,7 +169,8 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  private void refuse(ChannelHandlerContext ctx, InetSocketAddress endpoint, String cause, String why) {
+  private void refuse(
+      ChannelHandlerContext ctx, InetSocketAddress endpoint, String cause, String why) {
     AgentLog.warnOnce(
         "egress:" + service + ":" + port + ":" + cause,
         "closing a connection to mesh service " + service + " port " + port + ": " + why);

@@ -10,8 +10,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
- * A loopback listener for one mesh service and port. The application's connections to that
- * service are redirected here, and each becomes a mutual-TLS connection to one of its instances.
+ * A loopback listener for one mesh service and port. The application's connections to that service
+ * are redirected here, and each becomes a mutual-TLS connection to one of its instances.
  */
 public final class EgressListener {
 

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Round robin over the live instances of a service that serve the requested port. An instance
- * with exactly one port also serves requests for port 80 and for ports it does not list (the
- * common case of {@code http://orders} reaching an app on 8080).
+ * Round robin over the live instances of a service that serve the requested port. An instance with
+ * exactly one port also serves requests for port 80 and for ports it does not list (the common case
+ * of {@code http://orders} reaching an app on 8080).
  */
 final class EndpointPicker {
 

@@ -38,7 +38,9 @@ public final class MeshNames {
     return labels.length <= 3 || labels[2].equals("svc");
   }
 
-  /** Whether resolving {@code host} needs the snapshot (it is a short name, not fully qualified). */
+  /**
+   * Whether resolving {@code host} needs the snapshot (it is a short name, not fully qualified).
+   */
   public boolean needsSnapshot(String host) {
     return couldBeMeshName(host) && !isFullyQualified(normalize(host).split("\\."));
   }

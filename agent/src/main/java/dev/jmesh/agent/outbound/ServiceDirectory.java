@@ -13,7 +13,10 @@ public interface ServiceDirectory {
   /** Completes when the first snapshot has been applied. */
   CompletableFuture<?> firstSnapshot();
 
-  /** The mesh's trust domain (also the DNS suffix of fully qualified names), cluster.local by default. */
+  /**
+   * The mesh's trust domain (also the DNS suffix of fully qualified names), cluster.local by
+   * default.
+   */
   String trustDomain();
 
   /** Whether {@code namespace/service} has live instances in the latest snapshot. */

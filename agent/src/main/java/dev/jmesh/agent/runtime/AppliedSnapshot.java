@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A snapshot compiled for this workload: its mTLS policy and the mesh's live instances by
- * {@code namespace/service}.
+ * A snapshot compiled for this workload: its mTLS policy and the mesh's live instances by {@code
+ * namespace/service}.
  */
 public record AppliedSnapshot(
     long version,

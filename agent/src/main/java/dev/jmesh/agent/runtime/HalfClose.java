@@ -7,8 +7,8 @@ import io.netty.handler.ssl.SslHandler;
 
 /**
  * Passes a half-close through a relay: when one side stops sending, the other side's output is
- * finished (after pending writes, with a TLS close_notify first) while replies still flow back.
- * A channel whose input and output are both shut is closed.
+ * finished (after pending writes, with a TLS close_notify first) while replies still flow back. A
+ * channel whose input and output are both shut is closed.
  */
 public final class HalfClose {
 

@@ -59,21 +59,31 @@ public final class MeshRuntime {
     this.acceptors = new NioEventLoopGroup(1, new AgentThreadFactory("accept"));
     this.workers =
         new NioEventLoopGroup(
-            Math.min(4, Runtime.getRuntime().availableProcessors()),
-            new AgentThreadFactory("io"));
+            Math.min(4, Runtime.getRuntime().availableProcessors()), new AgentThreadFactory("io"));
     ControlSession[] session = new ControlSession[1];
     this.inbound =
         new InboundListeners(
             config,
             new InboundContext(
-                mesh, tls, identity.firstCertificate(), deadline, inboundConnections, acceptors,
-                workers, APP_BIND_TIMEOUT),
+                mesh,
+                tls,
+                identity.firstCertificate(),
+                deadline,
+                inboundConnections,
+                acceptors,
+                workers,
+                APP_BIND_TIMEOUT),
             () -> session[0].portsChanged());
     this.egress =
         new EgressListeners(
             config.namespace(),
             new EgressContext(
-                mesh, tls, identity.firstCertificate(), deadline, outboundConnections, acceptors,
+                mesh,
+                tls,
+                identity.firstCertificate(),
+                deadline,
+                outboundConnections,
+                acceptors,
                 workers));
     ControlClient client =
         new ControlClient(
@@ -105,7 +115,11 @@ public final class MeshRuntime {
     MeshRuntime runtime = new MeshRuntime(config);
     runtime.startThreads();
     AgentLog.info(
-        "jmesh agent " + AgentVersion.VERSION + " for " + config.workloadName() + ", control "
+        "jmesh agent "
+            + AgentVersion.VERSION
+            + " for "
+            + config.workloadName()
+            + ", control "
             + String.join(",", config.controlUrls().stream().map(Object::toString).toList()));
     return runtime;
   }
@@ -169,8 +183,11 @@ public final class MeshRuntime {
     try {
       return Pem.certificates(Files.readString(config.controlCa(), StandardCharsets.US_ASCII));
     } catch (IOException | CertificateException e) {
-      AgentLog.error("cannot read jmesh.control.ca " + config.controlCa()
-          + "; trusting only the join token's CA hash", e);
+      AgentLog.error(
+          "cannot read jmesh.control.ca "
+              + config.controlCa()
+              + "; trusting only the join token's CA hash",
+          e);
       return List.of();
     }
   }

@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The latest good snapshot, compiled for this workload, and what the inbound and outbound sides
- * ask of it. A snapshot that does not compile is rejected as a whole; the last good one stays.
+ * The latest good snapshot, compiled for this workload, and what the inbound and outbound sides ask
+ * of it. A snapshot that does not compile is rejected as a whole; the last good one stays.
  */
 public final class MeshState implements InboundPolicy, ServiceDirectory, SnapshotConsumer {
 
@@ -59,7 +59,8 @@ public final class MeshState implements InboundPolicy, ServiceDirectory, Snapsho
       for (ServiceInstance instance : snapshot.instances()) {
         instances
             .computeIfAbsent(
-                AppliedSnapshot.key(instance.namespace(), instance.service()), k -> new ArrayList<>())
+                AppliedSnapshot.key(instance.namespace(), instance.service()),
+                k -> new ArrayList<>())
             .add(instance);
       }
     }

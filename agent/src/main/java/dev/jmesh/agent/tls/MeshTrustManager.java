@@ -64,7 +64,8 @@ public final class MeshTrustManager extends X509ExtendedTrustManager {
     try {
       id = SpiffeId.fromCertificate(chain[0]);
     } catch (IllegalArgumentException e) {
-      throw new CertificateException("the peer's certificate is not a mesh identity: " + e.getMessage());
+      throw new CertificateException(
+          "the peer's certificate is not a mesh identity: " + e.getMessage());
     }
     if (!id.trustDomain().equalsIgnoreCase(bundle.trustDomain())) {
       throw new CertificateException(

@@ -28,7 +28,8 @@ public record SpiffeId(String trustDomain, String path) {
     if (trustDomain.isEmpty()) {
       throw new IllegalArgumentException("\"" + uri + "\" has no trust domain");
     }
-    return new SpiffeId(trustDomain.toLowerCase(Locale.ROOT), slash < 0 ? "" : rest.substring(slash));
+    return new SpiffeId(
+        trustDomain.toLowerCase(Locale.ROOT), slash < 0 ? "" : rest.substring(slash));
   }
 
   /** The one SPIFFE ID among the certificate's URI SANs; throws if there is none or several. */

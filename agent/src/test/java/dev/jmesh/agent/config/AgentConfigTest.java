@@ -66,9 +66,11 @@ class AgentConfigTest {
   @Test
   void agentArgumentsCarryCommaSeparatedValues() {
     AgentConfig config =
-        load("service=orders,token=" + TOKEN
-            + ",control=https://a.example:15012,https://b.example:15012/,inbound.ports=8080,9090"
-            + ",jmesh.cert.ttl=1m30s,startup.timeout=500ms,advertise.address=10.0.0.7");
+        load(
+            "service=orders,token="
+                + TOKEN
+                + ",control=https://a.example:15012,https://b.example:15012/,inbound.ports=8080,9090"
+                + ",jmesh.cert.ttl=1m30s,startup.timeout=500ms,advertise.address=10.0.0.7");
     assertEquals(
         List.of(URI.create("https://a.example:15012"), URI.create("https://b.example:15012")),
         config.controlUrls());
@@ -97,9 +99,12 @@ class AgentConfigTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "jmesh.service|| the service name is not set: set jmesh.service/JMESH_SERVICE or OTEL_SERVICE_NAME",
-        "jmesh.service|Orders_Service| jmesh.service/JMESH_SERVICE: \"Orders_Service\" is not a DNS label",
-        "jmesh.control|http://localhost:15012| jmesh.control/JMESH_CONTROL: \"http://localhost:15012\" must be an https:// URL",
+        "jmesh.service|| the service name is not set: set jmesh.service/JMESH_SERVICE or"
+            + " OTEL_SERVICE_NAME",
+        "jmesh.service|Orders_Service| jmesh.service/JMESH_SERVICE: \"Orders_Service\" is not a DNS"
+            + " label",
+        "jmesh.control|http://localhost:15012| jmesh.control/JMESH_CONTROL:"
+            + " \"http://localhost:15012\" must be an https:// URL",
         "jmesh.control|| the control server is not set",
         "jmesh.token|| the join token is not set",
         "jmesh.token|nope| jmesh.token/JMESH_TOKEN: join token is malformed",
@@ -108,7 +113,8 @@ class AgentConfigTest {
         "jmesh.cert.ttl|soon| jmesh.cert.ttl/JMESH_CERT_TTL: \"soon\" is not a duration",
         "jmesh.labels|version| jmesh.labels/JMESH_LABELS: \"version\" is not key=value",
         "jmesh.enabled|maybe| jmesh.enabled/JMESH_ENABLED: \"maybe\" is not true or false",
-        "jmesh.control.ca|/nonexistent.pem| jmesh.control.ca/JMESH_CONTROL_CA: cannot read the PEM file",
+        "jmesh.control.ca|/nonexistent.pem| jmesh.control.ca/JMESH_CONTROL_CA: cannot read the PEM"
+            + " file",
       })
   void errorsNameTheSettingAndTheProblem(String key, String value, String message) {
     minimal();

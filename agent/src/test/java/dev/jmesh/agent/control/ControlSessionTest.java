@@ -62,8 +62,19 @@ class ControlSessionTest {
 
   private ControlSession session(URI url, JoinToken token, String service) {
     AgentConfig config =
-        new AgentConfig(true, service, "default", Map.of(), List.of(url), token, null, Set.of(),
-            "127.0.0.1", -1, null, Duration.ofSeconds(5));
+        new AgentConfig(
+            true,
+            service,
+            "default",
+            Map.of(),
+            List.of(url),
+            token,
+            null,
+            Set.of(),
+            "127.0.0.1",
+            -1,
+            null,
+            Duration.ofSeconds(5));
     IdentityStore identity = new IdentityStore();
     ControlSession session =
         new ControlSession(
@@ -93,8 +104,12 @@ class ControlSessionTest {
     Poll.until(() -> session.failedStarts() >= 5, WAIT, "five failed attempts");
     List<String> errors = errorLines();
     assertEquals(1, errors.size(), errors.toString());
-    assertTrue(errors.get(0).contains("cannot reach control server " + url + ": Connection refused;"
-        + " retrying every"), errors.get(0));
+    assertTrue(
+        errors
+            .get(0)
+            .contains(
+                "cannot reach control server " + url + ": Connection refused;" + " retrying every"),
+        errors.get(0));
 
     server("127.0.0.1", port);
     Poll.until(() -> session.state().equals("connected"), WAIT, "connected");
@@ -111,7 +126,9 @@ class ControlSessionTest {
 
     List<String> errors = errorLines();
     assertEquals(1, errors.size(), errors.toString());
-    assertTrue(errors.get(0).contains("refused the join token jmesh1." + paymentsOnly.id()), errors.get(0));
+    assertTrue(
+        errors.get(0).contains("refused the join token jmesh1." + paymentsOnly.id()),
+        errors.get(0));
     assertTrue(errors.get(0).contains("without the mesh"), errors.get(0));
     assertEquals(0, session.failedStarts());
   }
@@ -127,7 +144,8 @@ class ControlSessionTest {
 
     List<String> errors = errorLines();
     assertEquals(1, errors.size(), errors.toString());
-    assertTrue(errors.get(0).contains("does not end in the CA the join token names"), errors.get(0));
+    assertTrue(
+        errors.get(0).contains("does not end in the CA the join token names"), errors.get(0));
   }
 
   @Test
@@ -141,7 +159,8 @@ class ControlSessionTest {
 
     List<String> errors = errorLines();
     assertEquals(1, errors.size(), errors.toString());
-    assertTrue(errors.get(0).contains("its certificate is not issued for 127.0.0.2"), errors.get(0));
+    assertTrue(
+        errors.get(0).contains("its certificate is not issued for 127.0.0.2"), errors.get(0));
   }
 
   @Test
@@ -153,15 +172,31 @@ class ControlSessionTest {
       deadPort = s.getLocalPort();
     }
     AgentConfig config =
-        new AgentConfig(true, "orders", "default", Map.of(),
-            List.of(URI.create("https://127.0.0.1:" + deadPort), server.url()), token, null,
-            Set.of(), "127.0.0.1", -1, null, Duration.ofSeconds(5));
+        new AgentConfig(
+            true,
+            "orders",
+            "default",
+            Map.of(),
+            List.of(URI.create("https://127.0.0.1:" + deadPort), server.url()),
+            token,
+            null,
+            Set.of(),
+            "127.0.0.1",
+            -1,
+            null,
+            Duration.ofSeconds(5));
     IdentityStore identity = new IdentityStore();
     ControlClient client =
         new ControlClient(config.controlUrls(), token.caSha256(), List.of(), identity);
     ControlSession session =
-        new ControlSession(config, client, identity, List::of, () -> -1,
-            new MeshState("default", Map.of()), "test",
+        new ControlSession(
+            config,
+            client,
+            identity,
+            List::of,
+            () -> -1,
+            new MeshState("default", Map.of()),
+            "test",
             new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
     sessions.add(session);
     session.start();

@@ -10,28 +10,32 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.random.RandomGenerator;
 import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class IdentityTest {
 
   @Test
   void csrIsSignedByTheP256KeyAndHasAnEmptySubject() throws Exception {
     KeyPair key = CertificateSigningRequests.newKeyPair();
-    assertEquals(256, ((ECPublicKey) key.getPublic()).getParams().getCurve().getField().getFieldSize());
+    assertEquals(
+        256, ((ECPublicKey) key.getPublic()).getParams().getCurve().getField().getFieldSize());
     String pem = CertificateSigningRequests.csrPem(key);
     assertTrue(pem.startsWith("-----BEGIN CERTIFICATE REQUEST-----\n"));
     PKCS10CertificationRequest csr;
     try (PEMParser parser = new PEMParser(new java.io.StringReader(pem))) {
       csr = (PKCS10CertificationRequest) parser.readObject();
     }
-    assertTrue(csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key.getPublic())));
+    assertTrue(
+        csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key.getPublic())));
     assertEquals("", csr.getSubject().toString());
-    assertArrayEquals(key.getPublic().getEncoded(), new JcaPKCS10CertificationRequest(csr).getPublicKey().getEncoded());
+    assertArrayEquals(
+        key.getPublic().getEncoded(),
+        new JcaPKCS10CertificationRequest(csr).getPublicKey().getEncoded());
   }
 
   /** A random source that always returns {@code value}. */

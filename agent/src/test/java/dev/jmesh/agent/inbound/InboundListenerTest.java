@@ -95,8 +95,18 @@ class InboundListenerTest {
 
   static AgentConfig config() {
     return new AgentConfig(
-        true, "orders", "default", Map.of(), List.of(java.net.URI.create("https://localhost:1")),
-        null, null, Set.of(), "127.0.0.1", -1, null, Duration.ofSeconds(5));
+        true,
+        "orders",
+        "default",
+        Map.of(),
+        List.of(java.net.URI.create("https://localhost:1")),
+        null,
+        null,
+        Set.of(),
+        "127.0.0.1",
+        -1,
+        null,
+        Duration.ofSeconds(5));
   }
 
   static int freePort() throws IOException {
@@ -149,8 +159,7 @@ class InboundListenerTest {
     policy.decision = new PortDecision(MtlsMode.STRICT, "default/strict");
     meshTheApp();
     TestPki other = new TestPki("cluster.local", "another root");
-    SSLContext stranger =
-        TestClients.mtlsContext(other.workload("default", "web"), pki.bundle());
+    SSLContext stranger = TestClients.mtlsContext(other.workload("default", "web"), pki.bundle());
     assertThrows(
         IOException.class,
         () -> {
@@ -285,7 +294,8 @@ class InboundListenerTest {
       assertTrue(TestClients.get(socket, "/").endsWith("xfcc=null"));
     }
     try (Socket socket = TestClients.mtls(requested, client("web"))) {
-      assertTrue(TestClients.get(socket, "/").endsWith("URI=spiffe://cluster.local/ns/default/sa/web"));
+      assertTrue(
+          TestClients.get(socket, "/").endsWith("URI=spiffe://cluster.local/ns/default/sa/web"));
     }
   }
 
@@ -305,9 +315,10 @@ class InboundListenerTest {
                     head.append((char) s.getInputStream().read());
                   }
                   seenRequest.complete(head.toString());
-                  s.getOutputStream().write(
-                      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n"
-                          .getBytes(StandardCharsets.US_ASCII));
+                  s.getOutputStream()
+                      .write(
+                          "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n"
+                              .getBytes(StandardCharsets.US_ASCII));
                   s.getInputStream().transferTo(s.getOutputStream());
                 } catch (IOException e) {
                   seenRequest.completeExceptionally(e);
@@ -316,17 +327,21 @@ class InboundListenerTest {
       appThread.start();
       try (Socket socket = TestClients.plain(requested)) {
         String tail = "\u0000\u0001 not HTTP at all \r\n\r\n";
-        socket.getOutputStream().write(
-            ("GET /ws HTTP/1.1\r\nHost: test\r\nUpgrade: echo\r\nConnection: Upgrade\r\n"
-                    + "X-Forwarded-Client-Cert: By=spoofed\r\n\r\n" + tail)
-                .getBytes(StandardCharsets.ISO_8859_1));
+        socket
+            .getOutputStream()
+            .write(
+                ("GET /ws HTTP/1.1\r\nHost: test\r\nUpgrade: echo\r\nConnection: Upgrade\r\n"
+                        + "X-Forwarded-Client-Cert: By=spoofed\r\n\r\n"
+                        + tail)
+                    .getBytes(StandardCharsets.ISO_8859_1));
         socket.shutdownOutput();
         String response = TestClients.readAll(socket.getInputStream());
         assertTrue(response.startsWith("HTTP/1.1 101"), response);
         assertTrue(response.endsWith(tail), response);
       }
       String request = seenRequest.get(5, TimeUnit.SECONDS);
-      assertFalse(request.toLowerCase(java.util.Locale.ROOT).contains("x-forwarded-client-cert"), request);
+      assertFalse(
+          request.toLowerCase(java.util.Locale.ROOT).contains("x-forwarded-client-cert"), request);
       appThread.join(5000);
     }
   }

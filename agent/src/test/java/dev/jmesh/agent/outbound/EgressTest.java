@@ -27,15 +27,15 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.ArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,13 +92,28 @@ class EgressTest {
         };
     server =
         new InboundListeners(
-            new AgentConfig(true, serviceAccount, "default", Map.of(),
-                List.of(URI.create("https://localhost:1")), null, null, Set.of(), "127.0.0.1", -1,
-                null, Duration.ofSeconds(5)),
+            new AgentConfig(
+                true,
+                serviceAccount,
+                "default",
+                Map.of(),
+                List.of(URI.create("https://localhost:1")),
+                null,
+                null,
+                Set.of(),
+                "127.0.0.1",
+                -1,
+                null,
+                Duration.ofSeconds(5)),
             new InboundContext(
-                strict, new MeshTlsContexts(serverIdentity), serverIdentity.firstCertificate(),
-                new StartupDeadline(Duration.ofSeconds(5)), new RecentConnections(10), loops,
-                loops, Duration.ofSeconds(5)),
+                strict,
+                new MeshTlsContexts(serverIdentity),
+                serverIdentity.firstCertificate(),
+                new StartupDeadline(Duration.ofSeconds(5)),
+                new RecentConnections(10),
+                loops,
+                loops,
+                Duration.ofSeconds(5)),
             () -> {});
     server.beforeBind(null, serverAddress);
     server.afterBind(null, serverAddress, app.address(), null);
@@ -162,7 +177,12 @@ class EgressTest {
     String response = get(InetSocketAddress.createUnresolved("orders", 80));
     assertEquals("", response);
     assertEquals(0, app.requests.get());
-    assertTrue(outbound.list().get(0).security().contains("expected spiffe://cluster.local/ns/default/sa/orders"));
+    assertTrue(
+        outbound
+            .list()
+            .get(0)
+            .security()
+            .contains("expected spiffe://cluster.local/ns/default/sa/orders"));
   }
 
   @Test
@@ -191,7 +211,8 @@ class EgressTest {
                     serverIdentity.update(pki.workload("default", "orders"), null);
                     clientIdentity.update(pki.workload("default", "web"), null);
                   }
-                  if (get(InetSocketAddress.createUnresolved("orders", 80)).startsWith("HTTP/1.1 200")) {
+                  if (get(InetSocketAddress.createUnresolved("orders", 80))
+                      .startsWith("HTTP/1.1 200")) {
                     ok++;
                   }
                 }

@@ -16,9 +16,13 @@ public final class FakeDirectory implements ServiceDirectory {
   public FakeDirectory add(String namespace, String service, String address, Integer... ports) {
     instances.add(
         new ServiceInstance(
-            service + "-" + instances.size(), service, namespace,
+            service + "-" + instances.size(),
+            service,
+            namespace,
             "spiffe://" + trustDomain + "/ns/" + namespace + "/sa/" + service,
-            address, List.of(ports), Map.of()));
+            address,
+            List.of(ports),
+            Map.of()));
     first.complete(null);
     return this;
   }

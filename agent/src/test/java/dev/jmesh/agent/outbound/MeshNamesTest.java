@@ -8,7 +8,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class MeshNamesTest {
 
   private final FakeDirectory directory =
-      new FakeDirectory().add("default", "orders", "127.0.0.1", 8080).add("shop", "cart", "127.0.0.1", 8080);
+      new FakeDirectory()
+          .add("default", "orders", "127.0.0.1", 8080)
+          .add("shop", "cart", "127.0.0.1", 8080);
   private final MeshNames names = new MeshNames("default", directory);
 
   @ParameterizedTest(name = "{0} -> {1}")

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jmesh.agent.config.AgentConfig;
 import dev.jmesh.agent.inbound.TestApp;
 import dev.jmesh.agent.tls.TestClients;
 import dev.jmesh.policy.MtlsMode;
@@ -86,15 +85,19 @@ class MeshRuntimeTest {
     MeshRuntime web = start("web", null);
     InetSocketAddress ordersPort = startOrders(orders);
     Poll.until(() -> orders.isReady() && web.isReady(), WAIT, "both agents ready");
-    Poll.until(() -> knowsInstance(web, "orders", ordersPort.getPort()), WAIT,
+    Poll.until(
+        () -> knowsInstance(web, "orders", ordersPort.getPort()),
+        WAIT,
         "web sees the orders instance with its original port");
 
     String response = getVia(web, "orders", 80);
 
     assertTrue(response.startsWith("HTTP/1.1 200"), response);
-    assertTrue(response.endsWith(
-        "xfcc=By=spiffe://cluster.local/ns/default/sa/orders;"
-            + "URI=spiffe://cluster.local/ns/default/sa/web"), response);
+    assertTrue(
+        response.endsWith(
+            "xfcc=By=spiffe://cluster.local/ns/default/sa/orders;"
+                + "URI=spiffe://cluster.local/ns/default/sa/web"),
+        response);
   }
 
   @Test
@@ -109,7 +112,9 @@ class MeshRuntimeTest {
     control.apply(
         "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n"
             + "spec:\n  mtls:\n    mode: STRICT\n");
-    Poll.until(() -> orders.mesh().decide(ordersPort.getPort()).mode() == MtlsMode.STRICT, WAIT,
+    Poll.until(
+        () -> orders.mesh().decide(ordersPort.getPort()).mode() == MtlsMode.STRICT,
+        WAIT,
         "the STRICT policy to arrive");
 
     try (Socket socket = TestClients.plain(ordersPort)) {
@@ -122,8 +127,11 @@ class MeshRuntimeTest {
     MeshRuntime orders = start("orders", Duration.ofSeconds(4));
     MeshRuntime web = start("web", Duration.ofSeconds(4));
     InetSocketAddress ordersPort = startOrders(orders);
-    Poll.until(() -> orders.isReady() && web.isReady()
-        && knowsInstance(web, "orders", ordersPort.getPort()), WAIT, "ready");
+    Poll.until(
+        () ->
+            orders.isReady() && web.isReady() && knowsInstance(web, "orders", ordersPort.getPort()),
+        WAIT,
+        "ready");
     String firstSerial = web.identity().certificate().serial();
     while (web.identity().certificate().serial().equals(firstSerial)) {
       assertTrue(getVia(web, "orders", 80).startsWith("HTTP/1.1 200"));
@@ -143,7 +151,9 @@ class MeshRuntimeTest {
     URI admin = URI.create("http://127.0.0.1:" + orders.adminPort());
     assertEquals(200, status(admin.resolve("/healthz")));
     assertEquals(200, status(admin.resolve("/ready")));
-    Poll.until(() -> knowsInstance(orders, "orders", ordersPort.getPort()), WAIT,
+    Poll.until(
+        () -> knowsInstance(orders, "orders", ordersPort.getPort()),
+        WAIT,
         "the registration with the port");
 
     JsonNode dump;
@@ -152,7 +162,8 @@ class MeshRuntimeTest {
     try (InputStream in = connection.getInputStream()) {
       dump = new ObjectMapper().readTree(in);
     }
-    assertEquals("spiffe://cluster.local/ns/default/sa/orders",
+    assertEquals(
+        "spiffe://cluster.local/ns/default/sa/orders",
         dump.path("identity").path("spiffeId").asText());
     assertEquals("PERMISSIVE", dump.path("inboundListeners").get(0).path("mode").asText());
     assertEquals("none", dump.path("inboundListeners").get(0).path("policy").asText());
@@ -165,11 +176,16 @@ class MeshRuntimeTest {
     MeshRuntime orders = start("orders", null);
     InetSocketAddress ordersPort = startOrders(orders);
     Poll.until(
-        () -> control.server.registry().live().stream()
-            .anyMatch(r -> r.instance().ports().equals(List.of(ordersPort.getPort()))
-                && r.adminPort() != null && r.adminPort() == orders.adminPort()
-                && r.ackedVersion() != null),
-        WAIT, "a registration with the original port, the admin port and an ACK");
+        () ->
+            control.server.registry().live().stream()
+                .anyMatch(
+                    r ->
+                        r.instance().ports().equals(List.of(ordersPort.getPort()))
+                            && r.adminPort() != null
+                            && r.adminPort() == orders.adminPort()
+                            && r.ackedVersion() != null),
+        WAIT,
+        "a registration with the original port, the admin port and an ACK");
 
     orders.stop();
 

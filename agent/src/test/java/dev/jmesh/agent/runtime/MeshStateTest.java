@@ -19,14 +19,31 @@ class MeshStateTest {
   private final MeshState state = new MeshState("default", Map.of("app", "orders"));
 
   private static PolicyResource peerAuthentication(String namespace, String name, Object mode) {
-    return new PolicyResource("security.istio.io/v1", "PeerAuthentication", namespace, name, 1, 1,
+    return new PolicyResource(
+        "security.istio.io/v1",
+        "PeerAuthentication",
+        namespace,
+        name,
+        1,
+        1,
         Map.of("mtls", Map.of("mode", mode)));
   }
 
   private static MeshSnapshot snapshot(long version, PolicyResource... policies) {
-    return new MeshSnapshot(version, "cluster.local", "istio-system", List.of(policies),
-        List.of(new ServiceInstance("i1", "orders", "default",
-            "spiffe://cluster.local/ns/default/sa/orders", "127.0.0.1", List.of(8080), Map.of())));
+    return new MeshSnapshot(
+        version,
+        "cluster.local",
+        "istio-system",
+        List.of(policies),
+        List.of(
+            new ServiceInstance(
+                "i1",
+                "orders",
+                "default",
+                "spiffe://cluster.local/ns/default/sa/orders",
+                "127.0.0.1",
+                List.of(8080),
+                Map.of())));
   }
 
   @Test
@@ -55,7 +72,8 @@ class MeshStateTest {
   void anInvalidSnapshotIsRejectedAndTheLastGoodOneStays() throws Exception {
     state.apply(snapshot(1, peerAuthentication("default", "strict", "STRICT")));
     PolicyException rejected =
-        assertThrows(PolicyException.class,
+        assertThrows(
+            PolicyException.class,
             () -> state.apply(snapshot(2, peerAuthentication("default", "strict", "STRICTT"))));
     assertTrue(rejected.getMessage().contains("STRICTT"), rejected.getMessage());
     assertEquals(1, state.current().version());

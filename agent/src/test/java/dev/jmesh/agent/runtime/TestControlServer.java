@@ -37,13 +37,22 @@ public final class TestControlServer implements AutoCloseable {
     server =
         ControlServer.start(
             new ServerSettings(
-                dataDir, bindAddress, port, defaults.trustDomain(), certTtl, Duration.ofSeconds(1),
-                null, null, List.of(), defaults.clock()));
+                dataDir,
+                bindAddress,
+                port,
+                defaults.trustDomain(),
+                certTtl,
+                Duration.ofSeconds(1),
+                null,
+                null,
+                List.of(),
+                defaults.clock()));
     adminToken = Files.readString(dataDir.resolve("admin-token")).trim();
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("root", server.authority().rootCertificate());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext ssl = SSLContext.getInstance("TLS");
     ssl.init(null, tmf.getTrustManagers(), null);
@@ -56,7 +65,8 @@ public final class TestControlServer implements AutoCloseable {
 
   public String joinToken(String namespace, String service) throws Exception {
     String body =
-        JSON.writeValueAsString(Map.of("namespace", namespace, "service", service, "ttlSeconds", 3600));
+        JSON.writeValueAsString(
+            Map.of("namespace", namespace, "service", service, "ttlSeconds", 3600));
     String response = operator("POST", "/v1/tokens", body, "application/json");
     return JSON.readTree(response).path("token").asText();
   }
@@ -75,7 +85,8 @@ public final class TestControlServer implements AutoCloseable {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() >= 300) {
-      throw new AssertionError(method + " " + path + ": " + response.statusCode() + " " + response.body());
+      throw new AssertionError(
+          method + " " + path + ": " + response.statusCode() + " " + response.body());
     }
     return response.body();
   }
@@ -84,8 +95,17 @@ public final class TestControlServer implements AutoCloseable {
   public AgentConfig agentConfig(String namespace, String service, Duration certTtl)
       throws Exception {
     return new AgentConfig(
-        true, service, namespace, Map.of("version", "v1"), List.of(url()),
-        JoinToken.parse(joinToken(namespace, service)), null, Set.of(), "127.0.0.1", 0, certTtl,
+        true,
+        service,
+        namespace,
+        Map.of("version", "v1"),
+        List.of(url()),
+        JoinToken.parse(joinToken(namespace, service)),
+        null,
+        Set.of(),
+        "127.0.0.1",
+        0,
+        certTtl,
         Duration.ofSeconds(10));
   }
 

@@ -28,7 +28,8 @@ class MeshTrustManagerTest {
 
   @Test
   void acceptsAMeshLeafAndNamesItsSpiffeId() throws CertificateException {
-    SpiffeId id = trust.validate(new X509Certificate[] {leaf(List.of(pki.spiffeId("shop", "cart")))});
+    SpiffeId id =
+        trust.validate(new X509Certificate[] {leaf(List.of(pki.spiffeId("shop", "cart")))});
     assertEquals("spiffe://cluster.local/ns/shop/sa/cart", id.toString());
     assertEquals("shop", id.namespace());
   }
@@ -40,26 +41,33 @@ class MeshTrustManagerTest {
 
   @Test
   void refusesALeafWithoutSpiffeId() {
-    assertTrue(rejection(leaf(List.of("https://example.com/not-spiffe"))).contains("0 spiffe:// URI SANs"));
+    assertTrue(
+        rejection(leaf(List.of("https://example.com/not-spiffe")))
+            .contains("0 spiffe:// URI SANs"));
   }
 
   @Test
   void refusesALeafWithTwoSpiffeIds() {
-    assertTrue(rejection(leaf(List.of(pki.spiffeId("a", "b"), pki.spiffeId("a", "c"))))
-        .contains("2 spiffe:// URI SANs"));
+    assertTrue(
+        rejection(leaf(List.of(pki.spiffeId("a", "b"), pki.spiffeId("a", "c"))))
+            .contains("2 spiffe:// URI SANs"));
   }
 
   @Test
   void refusesAnotherTrustDomain() {
-    assertTrue(rejection(leaf(List.of("spiffe://example.org/ns/a/sa/b")))
-        .contains("not in the trust domain cluster.local"));
+    assertTrue(
+        rejection(leaf(List.of("spiffe://example.org/ns/a/sa/b")))
+            .contains("not in the trust domain cluster.local"));
   }
 
   @Test
   void refusesAnotherCa() {
     TestPki other = new TestPki("cluster.local", "other root");
     X509Certificate foreign =
-        other.leaf(key.getPublic(), List.of(other.spiffeId("a", "b")), Duration.ofHours(1),
+        other.leaf(
+            key.getPublic(),
+            List.of(other.spiffeId("a", "b")),
+            Duration.ofHours(1),
             TestPki.serverAndClient());
     assertTrue(rejection(foreign).contains("does not chain to the mesh trust bundle"));
   }
@@ -67,7 +75,10 @@ class MeshTrustManagerTest {
   @Test
   void refusesAnExpiredLeaf() {
     X509Certificate expired =
-        pki.leaf(key.getPublic(), List.of(pki.spiffeId("a", "b")), Duration.ofSeconds(-60),
+        pki.leaf(
+            key.getPublic(),
+            List.of(pki.spiffeId("a", "b")),
+            Duration.ofSeconds(-60),
             TestPki.serverAndClient());
     assertTrue(rejection(expired).contains("does not chain"));
   }

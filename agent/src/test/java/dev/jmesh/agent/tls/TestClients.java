@@ -23,8 +23,10 @@ public final class TestClients {
     try {
       KeyStore keyStore = KeyStore.getInstance("PKCS12");
       keyStore.load(null, null);
-      keyStore.setKeyEntry("workload", certificate.privateKey(), new char[0], certificate.chainArray());
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keyStore.setKeyEntry(
+          "workload", certificate.privateKey(), new char[0], certificate.chainArray());
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(keyStore, new char[0]);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(kmf.getKeyManagers(), new TrustManager[] {new MeshTrustManager(bundle)}, null);

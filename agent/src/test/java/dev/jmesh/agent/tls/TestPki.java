@@ -92,12 +92,15 @@ public final class TestPki {
         builder.addExtension(Extension.subjectAlternativeName, true, new GeneralNames(names));
       }
       builder.addExtension(
-          Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+          Extension.keyUsage,
+          true,
+          new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
       builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(ekus));
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       return new JcaX509CertificateConverter()
           .getCertificate(
-              builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(rootKey.getPrivate())));
+              builder.build(
+                  new JcaContentSignerBuilder("SHA256withECDSA").build(rootKey.getPrivate())));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -124,7 +127,8 @@ public final class TestPki {
           Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
       return new JcaX509CertificateConverter()
           .getCertificate(
-              builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
+              builder.build(
+                  new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
