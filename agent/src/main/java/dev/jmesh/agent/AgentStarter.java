@@ -1,5 +1,8 @@
 package dev.jmesh.agent;
 
+import dev.jmesh.agent.config.AgentConfig;
+import dev.jmesh.agent.config.AgentConfigException;
+import dev.jmesh.agent.runtime.MeshRuntime;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.Hooks;
 import dev.jmesh.instrumentation.tooling.Installer;
@@ -11,9 +14,11 @@ import java.util.Locale;
 import java.util.ServiceLoader;
 
 /**
- * Starts the mesh inside the application's JVM, in the agent's own class loader: the hooks the
- * advice calls, and the instrumentations, which must be in place before the application's {@code
- * main} binds or connects anything.
+ * Starts the mesh inside the application's JVM, in the agent's own class loader: the runtime
+ * (which reaches the control plane on its own threads and returns at once), the hooks the advice
+ * calls, and the instrumentations, which must be in place before the application's {@code main}
+ * binds or connects anything. Settings that make no sense leave the application un-meshed, with
+ * one line saying which setting is wrong.
  */
 public final class AgentStarter {
 
@@ -22,8 +27,21 @@ public final class AgentStarter {
   public static void start(
       Instrumentation instrumentation, String agentArgs, ClassLoader agentLoader) {
     long started = System.nanoTime();
+    AgentConfig config;
+    try {
+      config = AgentConfig.load(agentArgs);
+    } catch (AgentConfigException e) {
+      AgentLog.error(e.getMessage() + "; the application runs without the mesh", null);
+      return;
+    }
+    MeshRuntime runtime = MeshRuntime.start(config);
+    if (runtime == null) {
+      return;
+    }
     if (FaultInjection.requested()) {
       Hooks.install(FaultInjection.failingInbound(), FaultInjection.failingOutbound());
+    } else {
+      Hooks.install(runtime.inboundHook(), runtime.outboundHook());
     }
     List<InstrumentationModule> modules = new ArrayList<>();
     for (InstrumentationModule module :
