@@ -26,11 +26,13 @@ public final class Harness {
     boolean quick = false;
     Path root = Path.of(".").toAbsolutePath().normalize();
     Path out = null;
+    String sections = "dataplane,startup,tls,jmh";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
         case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
         case "--out" -> out = Path.of(args[++i]).toAbsolutePath().normalize();
+        case "--sections" -> sections = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -40,9 +42,7 @@ public final class Harness {
     Path work = root.resolve("benchmarks/target/run");
     Files.createDirectories(work);
     Files.createDirectories(out);
-    try (var files = Files.list(work)) {
-      files.filter(Files::isRegularFile).forEach(f -> f.toFile().delete());
-    }
+    deleteContents(work);
     Settings settings = Settings.of(quick, root, out, work);
     long started = System.nanoTime();
     Map<String, Object> results = new LinkedHashMap<>();
@@ -69,22 +69,35 @@ public final class Harness {
       }
 
       DataPlane dataPlane = new DataPlane(settings, procs, control, pki);
-      dataPlane.run();
+      if (sections.contains("dataplane")) {
+        dataPlane.run();
+      }
       Startup startup = new Startup(settings, procs, control);
-      startup.run();
+      if (sections.contains("startup")) {
+        startup.run();
+      }
       TlsRunner tls = new TlsRunner(settings, procs, pki);
-      if (pki != null) {
+      if (!sections.contains("tls")) {
+        tls.result.put("error", "skipped (--sections)");
+      } else if (pki != null) {
         tls.run();
       } else {
         tls.result.put("error", "no certificates (openssl failed)");
       }
       JmhRunner jmh = new JmhRunner(settings, procs);
-      jmh.run();
+      if (sections.contains("jmh")) {
+        jmh.run();
+      } else {
+        jmh.unavailable = "skipped (--sections)";
+      }
       if (control != null) {
         control.stop();
       }
 
       Report report = new Report(settings, dataPlane, startup, tls, jmh);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> machine = (Map<String, Object>) results.get("machine");
+      machine.put("loadAverageAtEnd", Machine.firstLine(procs, List.of("cat", "/proc/loadavg")));
       results.putAll(report.toJson());
       results.put("elapsedSeconds", Math.round((System.nanoTime() - started) / 1e9));
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -102,6 +115,12 @@ public final class Harness {
     System.exit(exit);
   }
 
+  private static void deleteContents(Path dir) throws java.io.IOException {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).filter(f -> !f.equals(dir)).forEach(f -> f.toFile().delete());
+    }
+  }
+
   /** What the numbers were measured on. */
   static final class Machine {
     static Map<String, Object> describe(Processes procs, Settings settings) {
@@ -115,6 +134,7 @@ public final class Harness {
           "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java -version 2>&1 | head -2 | tail -1 || echo none")));
       m.put("haproxy", firstLine(procs, List.of("sh", "-c", "/usr/sbin/haproxy -v 2>/dev/null | head -1 || echo none")));
       m.put("openssl", firstLine(procs, List.of("openssl", "version")));
+      m.put("loadAverageAtStart", firstLine(procs, List.of("cat", "/proc/loadavg")));
       m.put("pinning", settings.pinned()
           ? "taskset: load generator and client-side haproxy on CPU " + Settings.CLIENT_CPU
               + "; server app, its agent's listener (in-process) and server-side haproxy on CPU " + Settings.SERVER_CPU
@@ -123,7 +143,7 @@ public final class Harness {
       return m;
     }
 
-    private static String firstLine(Processes procs, List<String> cmd) {
+    static String firstLine(Processes procs, List<String> cmd) {
       Processes.Result r = procs.run("machine", cmd, Map.of(), Duration.ofSeconds(20));
       String s = r.output().trim();
       int nl = s.indexOf('\n');

@@ -64,7 +64,7 @@ final class JmeshControl {
       return null;
     }
     try {
-      Path dataDir = Files.createDirectories(settings.work().resolve("control-data"));
+      Path dataDir = Files.createTempDirectory(settings.work(), "control-data-");
       JmeshControl control = new JmeshControl(settings, procs, dataDir, Processes.freePort());
       List<String> cmd = new ArrayList<>(List.of(settings.java().toString(), "-Xmx256m", "-XX:+UseSerialGC",
           "-jar", settings.controlServerJar().toString(), "serve", "--data-dir", dataDir.toString(),

@@ -28,8 +28,8 @@ record Settings(
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     boolean pinned = Files.isExecutable(Path.of("/usr/bin/taskset")) && Runtime.getRuntime().availableProcessors() >= 2;
     return quick
-        ? new Settings(true, root, out, work, jar, java, 1, 1.5, 2.5, 16, 16, 2, 1.5, pinned)
-        : new Settings(false, root, out, work, jar, java, 3, 5, 10, 16, 16, 5, 5, pinned);
+        ? new Settings(true, root, out, work, jar, java, 1, 1.5, 2.5, 16, 4, 2, 2, pinned)
+        : new Settings(false, root, out, work, jar, java, 3, 5, 10, 16, 4, 5, 5, pinned);
   }
 
   Path agentJar() {

@@ -1,6 +1,7 @@
 package dev.jmesh.benchmarks.harness;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jmesh.benchmarks.load.ProcStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,37 +39,31 @@ final class TlsRunner {
   }
 
   void run() {
-    System.out.println("tls: JDK TLS (SSLEngine) handshakes and bulk throughput");
-    try {
-      Processes.Result jdk = procs.run("tls-jdk", pinned(settings.java().toString(), "-Xmx256m", "-XX:+UseSerialGC",
-          "-cp", settings.benchmarksJar().toString(), "dev.jmesh.benchmarks.tls.TlsCost", pki.toString(),
-          String.valueOf(settings.tlsSeconds())), Map.of(), Duration.ofSeconds(120));
-      String line = lastJsonLine(jdk.output());
-      if (jdk.exitCode() != 0 || line == null) {
-        result.put("jdkError", jdk.output().trim());
-      } else {
-        result.put("jdk", new ObjectMapper().readTree(line));
-      }
-    } catch (Exception e) {
-      result.put("jdkError", e.toString());
+    jdk("jdk", settings.java().toString());
+    Path jdk25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+    if (java.nio.file.Files.isExecutable(jdk25)) {
+      jdk("jdk25", jdk25.toString());
     }
 
     System.out.println("tls: openssl speed");
     int speedSeconds = settings.quick() ? 1 : 2;
-    Processes.Result speed = procs.run("openssl-speed", pinned("openssl", "speed", "-seconds", String.valueOf(speedSeconds),
-        "ecdhp256", "aes-128-gcm"), Map.of(), Duration.ofSeconds(120));
+    Processes.Result speed = procs.run("openssl-speed-ecdh", pinned("openssl", "speed", "-seconds",
+        String.valueOf(speedSeconds), "ecdhp256"), Map.of(), Duration.ofSeconds(120));
     Matcher ecdh = Pattern.compile("256 bits ecdh \\(nistp256\\)\\s+\\S+s\\s+([0-9.]+)").matcher(speed.output());
     if (ecdh.find()) {
       result.put("opensslEcdhP256PerSecond", Double.parseDouble(ecdh.group(1)));
+    } else {
+      result.put("opensslSpeedEcdhOutput", speed.output().trim());
     }
-    Matcher gcm = Pattern.compile("(?m)^AES-128-GCM\\s+(.*)$", Pattern.CASE_INSENSITIVE).matcher(speed.output());
+    Processes.Result gcmRun = procs.run("openssl-speed-gcm", pinned("openssl", "speed", "-seconds",
+        String.valueOf(speedSeconds), "-evp", "aes-128-gcm"), Map.of(), Duration.ofSeconds(120));
+    Matcher gcm = Pattern.compile("(?m)^AES-128-GCM\\s+(.*)$", Pattern.CASE_INSENSITIVE).matcher(gcmRun.output());
     if (gcm.find()) {
       String[] cols = gcm.group(1).trim().split("\\s+");
       String last = cols[cols.length - 1].replace("k", "");
       result.put("opensslAes128GcmMBPerSecond16k", Double.parseDouble(last) * 1000 / 1e6);
-    }
-    if (!result.containsKey("opensslEcdhP256PerSecond")) {
-      result.put("opensslSpeedOutput", speed.output().trim());
+    } else {
+      result.put("opensslSpeedGcmOutput", gcmRun.output().trim());
     }
 
     System.out.println("tls: openssl s_time -new against s_server (mutual TLS 1.3)");
@@ -80,14 +75,27 @@ final class TlsRunner {
     try {
       Processes.sleep(500);
       int seconds = (int) Math.max(2, Math.round(settings.tlsSeconds()));
-      Processes.Result st = procs.run("openssl-s_time", pinned("openssl", "s_time", "-connect", "127.0.0.1:" + port, "-new",
+      double serverCpu0 = ProcStats.cpuSeconds(server.pid());
+      // sh reports its waited-for child's CPU (cutime + cstime in /proc/<sh>/stat) after s_time ends.
+      List<String> sTime = new ArrayList<>(pinned("sh", "-c", "\"$@\"; echo; echo CHILDSTAT $(cat /proc/$$/stat)", "sh"));
+      sTime.addAll(List.of("openssl", "s_time", "-connect", "127.0.0.1:" + port, "-new",
           "-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256", "-time", String.valueOf(seconds),
           "-cert", pki.resolve("client.pem").toString(), "-key", pki.resolve("client.key").toString(),
-          "-CAfile", pki.resolve("ca.pem").toString()), Map.of(), Duration.ofSeconds(seconds + 60L));
+          "-CAfile", pki.resolve("ca.pem").toString()));
+      Processes.Result st = procs.run("openssl-s_time", sTime, Map.of(), Duration.ofSeconds(seconds + 60L));
+      double serverCpu = ProcStats.cpuSeconds(server.pid()) - serverCpu0;
       Matcher real = Pattern.compile("(\\d+) connections in (\\d+) real seconds").matcher(st.output());
       if (real.find()) {
         double perSecond = Double.parseDouble(real.group(1)) / Double.parseDouble(real.group(2));
         result.put("opensslHandshakesPerSecondOneCore", perSecond);
+        Matcher stat = Pattern.compile("CHILDSTAT .*\\) (.*)").matcher(st.output());
+        if (stat.find()) {
+          String[] f = stat.group(1).trim().split(" ");
+          // f[0] is field 3; cutime is field 16, cstime field 17.
+          double clientCpu = (Long.parseLong(f[13]) + Long.parseLong(f[14])) / 100.0;
+          result.put("opensslCpuSeconds", Map.of("s_time", clientCpu, "s_server", serverCpu));
+          result.put("opensslHandshakesPerCpuSecond", Double.parseDouble(real.group(1)) / (clientCpu + serverCpu));
+        }
       } else {
         result.put("opensslSTimeOutput", st.output().trim());
       }
@@ -95,11 +103,30 @@ final class TlsRunner {
       procs.stop(server);
     }
     Object jdk = result.get("jdk");
-    Object openssl = result.get("opensslHandshakesPerSecondOneCore");
+    Object openssl = result.containsKey("opensslHandshakesPerCpuSecond")
+        ? result.get("opensslHandshakesPerCpuSecond") : result.get("opensslHandshakesPerSecondOneCore");
     if (jdk instanceof com.fasterxml.jackson.databind.JsonNode node && openssl instanceof Double o) {
       double java = node.get("handshakesPerCpuSecond").asDouble();
       // CPU per handshake, JDK over OpenSSL (target: ≤ 2).
       result.put("handshakeCpuRatioJdkOverOpenssl", o / java);
+    }
+  }
+
+  /** The JDK's TLS on one JDK; key {@code name} (the run's JDK is "jdk"). */
+  private void jdk(String name, String java) {
+    System.out.println("tls: JDK TLS (SSLEngine) handshakes and bulk throughput on " + java);
+    try {
+      Processes.Result jdk = procs.run("tls-" + name, pinned(java, "-Xmx256m", "-XX:+UseSerialGC",
+          "-cp", settings.benchmarksJar().toString(), "dev.jmesh.benchmarks.tls.TlsCost", pki.toString(),
+          String.valueOf(settings.tlsSeconds())), Map.of(), Duration.ofSeconds(120));
+      String line = lastJsonLine(jdk.output());
+      if (jdk.exitCode() != 0 || line == null) {
+        result.put(name + "Error", jdk.output().trim());
+      } else {
+        result.put(name, new ObjectMapper().readTree(line));
+      }
+    } catch (Exception e) {
+      result.put(name + "Error", e.toString());
     }
   }
 

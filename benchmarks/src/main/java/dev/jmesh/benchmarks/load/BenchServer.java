@@ -32,7 +32,14 @@ public final class BenchServer {
     System.setProperty("sun.net.httpserver.nodelay", "true");
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
     server.createContext("/", exchange -> respond(exchange, body));
-    // No executor: the dispatcher thread serves each exchange, the cheapest set-up for a small body.
+    int threads = Integer.getInteger("bench.server.threads", 2);
+    if (threads > 0) {
+      server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "bench-handler");
+        t.setDaemon(true);
+        return t;
+      }));
+    }
     server.start();
     System.out.println("listening " + port);
     System.out.flush();

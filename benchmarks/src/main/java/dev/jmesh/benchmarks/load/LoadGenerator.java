@@ -39,7 +39,7 @@ public final class LoadGenerator {
 
   private static final int BODY_BYTES = 1024;
   /** Sleep until this long before the intended send time, then spin: park overshoots by ~60 µs. */
-  private static final long SPIN_NANOS = 100_000;
+  private static final long SPIN_NANOS = Long.getLong("bench.spinMicros", 0) * 1000;
   private static final long HIGHEST_NANOS = 120_000_000_000L;
 
   private final String host;
