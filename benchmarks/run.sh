@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds what the benchmarks need and runs the whole comparison; writes benchmarks/results/results.md
-# and results.json. Usage: benchmarks/run.sh [--quick]   (--quick: the CI smoke run, < 2 minutes)
+# and results.json (--quick: benchmarks/results/quick/). Usage: benchmarks/run.sh [--quick]   (--quick: the CI smoke run, < 2 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -68,8 +68,8 @@ command -v taskset > /dev/null || log "taskset missing: processes will not be pi
 
 # 4. The comparison.
 log "running the comparison ${QUICK:-(full)}"
-java -Xmx256m -XX:+UseSerialGC -jar benchmarks/target/jmesh-benchmarks.jar $QUICK --root "$ROOT" \
-  --out "$ROOT/benchmarks/results" &
+# Full runs write benchmarks/results/, quick runs benchmarks/results/quick/ (not committed).
+java -Xmx256m -XX:+UseSerialGC -jar benchmarks/target/jmesh-benchmarks.jar $QUICK --root "$ROOT" &
 HARNESS_PID=$!
 STATUS=0
 wait "$HARNESS_PID" || STATUS=$?

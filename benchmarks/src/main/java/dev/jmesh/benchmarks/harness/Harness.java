@@ -37,7 +37,8 @@ public final class Harness {
       }
     }
     if (out == null) {
-      out = root.resolve("benchmarks/results");
+      // Quick (smoke) runs never overwrite the committed results of a full run.
+      out = root.resolve(quick ? "benchmarks/results/quick" : "benchmarks/results");
     }
     Path work = root.resolve("benchmarks/target/run");
     Files.createDirectories(work);
