@@ -9,10 +9,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -22,12 +25,15 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import javax.net.ssl.SSLException;
 
 /**
  * The last handler of an accepted connection: once the connection is secured (TLS handshake done,
  * or plaintext allowed) it connects to the application's loopback port and pipes both ways.
- * Messages that arrive before that connection is up are held.
+ * Messages that arrive before that connection is up are held. Decoded HTTP/1 requests are encoded
+ * again towards the application; after a request asking to upgrade, what the client sends is held
+ * until the application answers: a switch (101) makes the rest raw, anything else resumes decoding.
  */
 final class AppRelay extends ChannelInboundHandlerAdapter {
 
@@ -37,23 +43,35 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
   private final InetSocketAddress app;
   private final boolean waitForHandshake;
   private final Consumer<PeerIdentity> onSecured;
+  private final Function<String, ForwardedClientCert> rewriters;
   private final List<Object> pending = new ArrayList<>();
+  private final List<Object> heldDuringUpgrade = new ArrayList<>();
+  private ChannelHandlerContext ctx;
   private Channel backend;
+  private UpgradeResponseWatcher upgradeWatcher;
   private boolean connected;
   private boolean inputShutdown;
+  private boolean awaitingUpgrade;
 
   /**
    * @param waitForHandshake whether a TLS handshake (or the decision to do one) comes first
    * @param onSecured told the peer (null for plaintext) once the connection is allowed through
+   * @param rewriters makes the XFCC rewriter for a decoder of the given name, when decoding resumes
    */
-  AppRelay(InetSocketAddress app, boolean waitForHandshake, Consumer<PeerIdentity> onSecured) {
+  AppRelay(
+      InetSocketAddress app,
+      boolean waitForHandshake,
+      Consumer<PeerIdentity> onSecured,
+      Function<String, ForwardedClientCert> rewriters) {
     this.app = app;
     this.waitForHandshake = waitForHandshake;
     this.onSecured = onSecured;
+    this.rewriters = rewriters;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
     if (!waitForHandshake) {
       secured(ctx, null);
     }
@@ -86,18 +104,11 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
       }
     } else if (evt instanceof ChannelInputShutdownEvent) {
       inputShutdown = true;
-      if (connected) {
+      if (connected && !awaitingUpgrade) {
         HalfClose.propagate(ctx.channel(), backend);
       }
     } else if (evt == PlaintextDetected.INSTANCE) {
       secured(ctx, null);
-    } else if (evt == ForwardedClientCert.RawFromHere.INSTANCE) {
-      // In order with the messages: requests before it are encoded, bytes after it are not.
-      if (connected) {
-        forward(evt);
-      } else {
-        pending.add(evt);
-      }
     } else {
       ctx.fireUserEventTriggered(evt);
     }
@@ -115,7 +126,14 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
             .channel(NioSocketChannel.class)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .handler(new ByteRelay(frontend))
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    upgradeWatcher = new UpgradeResponseWatcher(AppRelay.this::upgradeDecided);
+                    ch.pipeline().addLast(upgradeWatcher, new ByteRelay(frontend));
+                  }
+                })
             .connect(app);
     backend = connect.channel();
     connect.addListener(
@@ -143,7 +161,7 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
           }
           pending.clear();
           backend.flush();
-          if (inputShutdown) {
+          if (inputShutdown && !awaitingUpgrade) {
             HalfClose.propagate(frontend, backend);
           }
           if (backend.isWritable()) {
@@ -166,16 +184,56 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
   }
 
   private void forward(Object msg) {
-    if (msg == ForwardedClientCert.RawFromHere.INSTANCE) {
-      if (backend.pipeline().get(ENCODER) != null) {
-        backend.pipeline().remove(ENCODER);
-      }
+    if (awaitingUpgrade) {
+      heldDuringUpgrade.add(msg);
+      ctx.channel().config().setAutoRead(false);
+      return;
+    }
+    if (msg instanceof ForwardedClientCert.UpgradeRequested upgrade) {
+      awaitingUpgrade = true;
+      upgradeWatcher.arm(upgrade.connect());
       return;
     }
     if (msg instanceof HttpObject && backend.pipeline().get(ENCODER) == null) {
       backend.pipeline().addFirst(ENCODER, new HttpRequestEncoder());
     }
     backend.write(msg);
+  }
+
+  /** The application answered the upgrade request: raw from here on, or back to decoding. */
+  private void upgradeDecided(boolean switched) {
+    awaitingUpgrade = false;
+    List<Object> held = new ArrayList<>(heldDuringUpgrade);
+    heldDuringUpgrade.clear();
+    if (switched) {
+      if (backend.pipeline().get(ENCODER) != null) {
+        backend.pipeline().remove(ENCODER);
+      }
+      held.forEach(backend::write);
+      backend.flush();
+    } else {
+      String decoderName = "jmesh-http-decoder";
+      HttpRequestDecoder decoder = HttpSniffer.newDecoder();
+      ctx.pipeline().addBefore(ctx.name(), decoderName, decoder);
+      ctx.pipeline().addBefore(ctx.name(), "jmesh-xfcc", rewriters.apply(decoderName));
+      ChannelHandlerContext decoderContext = ctx.pipeline().context(decoder);
+      try {
+        for (Object msg : held) {
+          decoder.channelRead(decoderContext, msg);
+        }
+        decoder.channelReadComplete(decoderContext);
+      } catch (Exception e) {
+        ctx.close();
+        return;
+      }
+    }
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    if (inputShutdown && !awaitingUpgrade) {
+      HalfClose.propagate(ctx.channel(), backend);
+    }
+    ctx.channel().config().setAutoRead(backend.isWritable());
   }
 
   @Override
@@ -211,5 +269,9 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
     }
     pending.clear();
+    for (Object msg : heldDuringUpgrade) {
+      ReferenceCountUtil.release(msg);
+    }
+    heldDuringUpgrade.clear();
   }
 }

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.util.function.Function;
 
 /**
  * The first handler of an accepted connection. It holds the connection (reading nothing) until the
@@ -97,19 +98,22 @@ final class InboundConnectionSetup extends ChannelInboundHandlerAdapter {
     } else if (mode == MtlsMode.PERMISSIVE) {
       pipeline.addLast("jmesh-detect", new TlsDetector(() -> context.tls().server()));
     }
-    pipeline.addLast(
-        "jmesh-sniff",
-        new HttpSniffer(
-            decoderName -> {
-              PeerIdentity peer = channel.attr(AppRelay.PEER).get();
-              return new ForwardedClientCert(
-                  peer == null ? null : context.tls().localSpiffeId(),
-                  peer == null ? null : peer.spiffeId().toString(),
-                  decoderName);
-            }));
+    Function<String, ForwardedClientCert> rewriters =
+        decoderName -> {
+          PeerIdentity peer = channel.attr(AppRelay.PEER).get();
+          return new ForwardedClientCert(
+              peer == null ? null : context.tls().localSpiffeId(),
+              peer == null ? null : peer.spiffeId().toString(),
+              decoderName);
+        };
+    pipeline.addLast("jmesh-sniff", new HttpSniffer(rewriters));
     pipeline.addLast(
         "jmesh-app",
-        new AppRelay(app, mode != MtlsMode.DISABLE, peer -> record(remote, peer, security(peer))));
+        new AppRelay(
+            app,
+            mode != MtlsMode.DISABLE,
+            peer -> record(remote, peer, security(peer)),
+            rewriters));
     pipeline.remove(this);
     channel.config().setAutoRead(true);
   }

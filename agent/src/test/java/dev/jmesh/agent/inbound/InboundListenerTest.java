@@ -345,4 +345,26 @@ class InboundListenerTest {
       appThread.join(5000);
     }
   }
+
+  @Test
+  void anUpgradeTheAppDeclinesKeepsEveryRequestDecoded() throws IOException {
+    policy.decision = new PortDecision(MtlsMode.STRICT, "default/strict");
+    meshTheApp();
+    try (Socket socket = TestClients.mtls(requested, client("web"))) {
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /first HTTP/1.1\r\nHost: test\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                      + "Upgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAAA\r\n\r\n"
+                      + "GET /second HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
+                      + "X-Forwarded-Client-Cert: By=spoofed\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String responses = TestClients.readAll(socket.getInputStream());
+      String xfcc =
+          "xfcc=By=spiffe://cluster.local/ns/default/sa/orders;"
+              + "URI=spiffe://cluster.local/ns/default/sa/web";
+      assertEquals(2, responses.split(java.util.regex.Pattern.quote(xfcc), -1).length - 1, responses);
+    }
+    assertEquals(2, app.requests.get());
+  }
 }
