@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * throws, and the app still binds, serves and calls out (to addresses outside the mesh); each
  * failing hook is reported once, not once per call.
  */
-@Disabled("jmesh-agent.jar does not start the mesh runtime yet (no admin endpoint on jmesh.admin.port)")
 @ExtendWith(PrintProcessOutputOnFailure.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class AgentFaultSmokeTest {

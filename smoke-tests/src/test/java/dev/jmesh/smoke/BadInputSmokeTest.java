@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Wrong settings never take the app down: it starts and serves, and the agent says once, in one
  * line on stderr, what is wrong (the token, the control server, the token's scope, the CA file).
  */
-@Disabled("jmesh-agent.jar does not start the mesh runtime yet (no admin endpoint on jmesh.admin.port)")
 @ExtendWith(PrintProcessOutputOnFailure.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class BadInputSmokeTest {

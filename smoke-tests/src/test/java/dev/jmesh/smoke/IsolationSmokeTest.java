@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * runs unharmed with the agent attached: it serves over the mesh, and the library versions and
  * Bouncy Castle results it reports are its own.
  */
-@Disabled("jmesh-agent.jar does not start the mesh runtime yet (no admin endpoint on jmesh.admin.port)")
 @ExtendWith(PrintProcessOutputOnFailure.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class IsolationSmokeTest {

@@ -58,6 +58,11 @@ final class MeshApp implements AutoCloseable {
     }
     agentSettings.put("jmesh.advertise.address", "127.0.0.1");
     agentSettings.put("jmesh.admin.port", String.valueOf(builder.adminPort));
+    // mvn … -Dsmoke.agent.log.level=debug shows the agents' debug log in target/smoke-logs.
+    String logLevel = System.getProperty("smoke.agent.log.level");
+    if (logLevel != null && !logLevel.isEmpty()) {
+      agentSettings.put("jmesh.log.level", logLevel);
+    }
     agentSettings.putAll(builder.agentProperties);
 
     List<String> command = new ArrayList<>();

