@@ -53,6 +53,8 @@ public final class ControlSession {
   private final SnapshotConsumer snapshots;
   private final String agentVersion;
   private final ScheduledExecutorService scheduler;
+  /** Heartbeats run on their own thread, so slow renewals never make the instance expire. */
+  private final ScheduledExecutorService heartbeats;
   private final ProblemLog problems = new ProblemLog();
   private final Backoff bootstrapBackoff;
   private final Backoff pollBackoff;
@@ -112,6 +114,7 @@ public final class ControlSession {
         new ScheduledThreadPoolExecutor(1, new AgentThreadFactory("control"));
     executor.setRemoveOnCancelPolicy(true);
     this.scheduler = executor;
+    this.heartbeats = new ScheduledThreadPoolExecutor(1, new AgentThreadFactory("heartbeat"));
   }
 
   /** Starts talking to the control server; returns at once. */
@@ -122,7 +125,7 @@ public final class ControlSession {
   /** The served ports changed: tell the control server now (if registered). */
   public void portsChanged() {
     if (instanceId != null && !stopped) {
-      scheduler.execute(this::heartbeatOnce);
+      heartbeats.execute(this::heartbeatOnce);
     }
   }
 
@@ -130,6 +133,7 @@ public final class ControlSession {
   public void stop() {
     stopped = true;
     scheduler.shutdownNow();
+    heartbeats.shutdownNow();
     if (poller != null) {
       poller.interrupt();
     }
@@ -336,15 +340,13 @@ public final class ControlSession {
 
   // ---- steady state: heartbeats, renewal, snapshots
 
+  /** At a fixed rate of the interval the server asked for, whatever each call costs. */
   private void scheduleHeartbeat() {
     if (!stopped) {
-      scheduler.schedule(this::heartbeat, heartbeatSeconds, TimeUnit.SECONDS);
+      long periodMillis = heartbeatSeconds * 1000L;
+      heartbeats.scheduleAtFixedRate(
+          this::heartbeatOnce, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
-  }
-
-  private void heartbeat() {
-    heartbeatOnce();
-    scheduleHeartbeat();
   }
 
   private void heartbeatOnce() {
@@ -437,7 +439,7 @@ public final class ControlSession {
           return;
         }
         if (e.status() == 404) {
-          scheduler.execute(this::heartbeatOnce); // registers again
+          heartbeats.execute(this::heartbeatOnce); // registers again
         } else {
           problems.problem(
               e.unreachable() ? "unreachable:" + e.server() : "status:" + e.status(),

@@ -2,7 +2,9 @@ package dev.jmesh.agent.outbound;
 
 import dev.jmesh.agent.runtime.ByteRelay;
 import dev.jmesh.agent.runtime.RecentConnections;
+import dev.jmesh.agent.runtime.StartupDeadline;
 import dev.jmesh.agent.tls.PeerIdentity;
+import dev.jmesh.api.ServiceInstance;
 import dev.jmesh.bootstrap.AgentLog;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -16,7 +18,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -30,7 +34,11 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
   private final int port;
   private final EndpointPicker picker;
   private final EgressContext context;
+  /** How long a connection waits for an instance when the service has none right now. */
+  private static final Duration NO_INSTANCE_WAIT = Duration.ofSeconds(3);
+
   private Channel upstream;
+  private Instant waitForInstanceUntil;
 
   EgressConnection(ServiceName service, int port, EndpointPicker picker, EgressContext context) {
     this.service = service;
@@ -56,8 +64,25 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
       refuse(ctx, null, "no-cert", "the workload has no certificate yet");
       return;
     }
-    InetSocketAddress endpoint =
-        picker.pick(context.directory().instances(service.namespace(), service.service()), port);
+    CompletableFuture<?> nextSnapshot = context.directory().nextSnapshot();
+    List<ServiceInstance> instances =
+        context.directory().instances(service.namespace(), service.service());
+    InetSocketAddress endpoint = picker.pick(instances, port);
+    if (endpoint == null && instances.isEmpty()) {
+      Instant now = Instant.now();
+      if (waitForInstanceUntil == null) {
+        waitForInstanceUntil = now.plus(NO_INSTANCE_WAIT);
+      }
+      if (now.isBefore(waitForInstanceUntil)) {
+        // An instance that is re-registering shows up again in one of the next snapshots.
+        StartupDeadline.runWhenDoneOrAfter(
+            nextSnapshot,
+            Duration.between(now, waitForInstanceUntil),
+            ctx.executor(),
+            () -> connect(ctx));
+        return;
+      }
+    }
     if (endpoint == null) {
       refuse(ctx, null, "no-instance", "no live instance serves port " + port);
       return;

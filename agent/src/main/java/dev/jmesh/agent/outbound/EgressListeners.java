@@ -7,6 +7,7 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,10 +22,12 @@ public final class EgressListeners implements OutboundHook {
   private final MeshNames names;
   private final VirtualAddresses vips = new VirtualAddresses();
   private final Map<Key, EgressListener> listeners = new ConcurrentHashMap<>();
+  /** Services once found in the mesh: they stay mesh names while they have no instance. */
+  private final Set<ServiceName> seen = ConcurrentHashMap.newKeySet();
 
   public EgressListeners(String agentNamespace, EgressContext context) {
     this.context = context;
-    this.names = new MeshNames(agentNamespace, context.directory());
+    this.names = new MeshNames(agentNamespace, context.directory(), seen::contains);
   }
 
   @Override
@@ -72,7 +75,11 @@ public final class EgressListeners implements OutboundHook {
       }
       context.deadline().await(directory.firstSnapshot());
     }
-    return names.lookup(host);
+    ServiceName service = names.lookup(host);
+    if (service != null) {
+      seen.add(service);
+    }
+    return service;
   }
 
   public List<EgressListener> listeners() {

@@ -14,10 +14,23 @@ public final class MeshNames {
 
   private final String agentNamespace;
   private final ServiceDirectory directory;
+  private final java.util.function.Predicate<ServiceName> knownBefore;
 
   public MeshNames(String agentNamespace, ServiceDirectory directory) {
+    this(agentNamespace, directory, name -> false);
+  }
+
+  /**
+   * @param knownBefore services that count as mesh names even when the latest snapshot has no
+   *     instance of them (a service that restarts does not fall out of the mesh for a moment)
+   */
+  public MeshNames(
+      String agentNamespace,
+      ServiceDirectory directory,
+      java.util.function.Predicate<ServiceName> knownBefore) {
     this.agentNamespace = agentNamespace;
     this.directory = directory;
+    this.knownBefore = knownBefore;
   }
 
   /** Whether {@code host} could be a mesh name before looking at the snapshot (cheap). */
@@ -71,7 +84,10 @@ public final class MeshNames {
       default:
         return null;
     }
-    return directory.hasService(candidate.namespace(), candidate.service()) ? candidate : null;
+    return directory.hasService(candidate.namespace(), candidate.service())
+            || knownBefore.test(candidate)
+        ? candidate
+        : null;
   }
 
   private boolean isFullyQualified(String[] labels) {

@@ -13,6 +13,9 @@ public interface ServiceDirectory {
   /** Completes when the first snapshot has been applied. */
   CompletableFuture<?> firstSnapshot();
 
+  /** Completes when the next snapshot after this call has been applied. */
+  CompletableFuture<?> nextSnapshot();
+
   /**
    * The mesh's trust domain (also the DNS suffix of fully qualified names), cluster.local by
    * default.

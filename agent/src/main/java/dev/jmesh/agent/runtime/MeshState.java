@@ -31,6 +31,7 @@ public final class MeshState implements InboundPolicy, ServiceDirectory, Snapsho
   private final Map<String, String> labels;
   private final CompletableFuture<AppliedSnapshot> first = new CompletableFuture<>();
   private volatile AppliedSnapshot current;
+  private volatile CompletableFuture<AppliedSnapshot> next = new CompletableFuture<>();
 
   public MeshState(String namespace, Map<String, String> labels) {
     this.namespace = namespace;
@@ -75,6 +76,9 @@ public final class MeshState implements InboundPolicy, ServiceDirectory, Snapsho
     AppliedSnapshot previous = current;
     current = applied;
     first.complete(applied);
+    CompletableFuture<AppliedSnapshot> waiting = next;
+    next = new CompletableFuture<>();
+    waiting.complete(applied);
     if (previous == null || !previous.mtls().toString().equals(mtls.toString())) {
       AgentLog.debug("inbound mTLS policy: " + mtls);
     }
@@ -91,6 +95,11 @@ public final class MeshState implements InboundPolicy, ServiceDirectory, Snapsho
   @Override
   public CompletableFuture<?> firstSnapshot() {
     return first;
+  }
+
+  @Override
+  public CompletableFuture<?> nextSnapshot() {
+    return next;
   }
 
   @Override

@@ -227,4 +227,20 @@ class EgressTest {
     assertEquals(threads * perThread, ok);
     assertEquals(threads * perThread, app.requests.get());
   }
+
+  @Test
+  void aServiceThatIsReRegisteringIsWaitedForBriefly() throws Exception {
+    startServer("orders");
+    assertTrue(get(InetSocketAddress.createUnresolved("orders", 80)).startsWith("HTTP/1.1 200"));
+    directory.instances.clear();
+    assertTrue(client.resolve("orders") != null, "a known service stays a mesh name");
+
+    InetSocketAddress egress =
+        (InetSocketAddress) client.beforeConnect(InetSocketAddress.createUnresolved("orders", 80));
+    try (Socket socket = TestClients.plain(egress)) {
+      socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes());
+      directory.add("default", "orders", "127.0.0.1", serverAddress.getPort());
+      assertTrue(TestClients.readAll(socket.getInputStream()).startsWith("HTTP/1.1 200"));
+    }
+  }
 }

@@ -12,6 +12,7 @@ public final class FakeDirectory implements ServiceDirectory {
   public final List<ServiceInstance> instances = new CopyOnWriteArrayList<>();
   public final CompletableFuture<Void> first = new CompletableFuture<>();
   public volatile String trustDomain = "cluster.local";
+  private volatile CompletableFuture<Void> next = new CompletableFuture<>();
 
   public FakeDirectory add(String namespace, String service, String address, Integer... ports) {
     instances.add(
@@ -24,6 +25,9 @@ public final class FakeDirectory implements ServiceDirectory {
             List.of(ports),
             Map.of()));
     first.complete(null);
+    CompletableFuture<Void> waiting = next;
+    next = new CompletableFuture<>();
+    waiting.complete(null);
     return this;
   }
 
@@ -35,6 +39,11 @@ public final class FakeDirectory implements ServiceDirectory {
   @Override
   public CompletableFuture<?> firstSnapshot() {
     return first;
+  }
+
+  @Override
+  public CompletableFuture<?> nextSnapshot() {
+    return next;
   }
 
   @Override
