@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,13 +24,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(PrintProcessOutputOnFailure.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class MeshCallsSmokeTest {
-
-  /** Why the tests that catch it are disabled; remove with the fix. */
-  static final String XFCC_BUG =
-      "agent bug: after a request with Upgrade (the JDK HttpClient sends Upgrade: h2c) the inbound"
-          + " listener pipes the connection raw although the app answered 200, not 101, so later"
-          + " requests on it get no XFCC and a client-sent XFCC passes through"
-          + " (ForwardedClientCert.upgrading)";
 
   private static ControlServer control;
   private static MeshApp a;
@@ -70,7 +62,6 @@ class MeshCallsSmokeTest {
     assertArrivedOverMutualTls(headers, a, b);
   }
 
-  @Disabled(XFCC_BUG)
   @ParameterizedTest(name = "client={0}")
   @ValueSource(strings = {"jdk", "urlconnection"})
   void everyRequestOnAReusedConnectionCarriesTheClientIdentity(String client) throws Exception {
@@ -81,7 +72,6 @@ class MeshCallsSmokeTest {
     }
   }
 
-  @Disabled(XFCC_BUG)
   @ParameterizedTest(name = "host={0}")
   @ValueSource(strings = {"b.default", "b.default.svc.cluster.local"})
   void namespacedAndFullyQualifiedNamesReachTheService(String host) throws Exception {

@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -127,7 +126,6 @@ class MtlsModeSmokeTest {
         () -> "b's app saw the forged client identity: " + response.body());
   }
 
-  @Disabled(MeshCallsSmokeTest.XFCC_BUG)
   @Test
   void forgedClientCertificateHeaderIsDroppedOnEveryRequestOfAConnection() throws Exception {
     String forged = "By=" + b.spiffeId() + ";URI=spiffe://cluster.local/ns/default/sa/admin";
