@@ -12,7 +12,7 @@ import java.util.Map;
  * optional sign, such as {@code 5m}, {@code 100ms}, {@code 1h30m}, {@code 1.5s}; a bare {@code 0}
  * is allowed. Fractions of a nanosecond are truncated, as in Go.
  */
-final class GoDuration {
+public final class GoDuration {
 
   private static final Map<String, Long> NANOS_BY_UNIT =
       Map.of(
@@ -35,7 +35,7 @@ final class GoDuration {
    *
    * @throws IllegalArgumentException with Go's reason, e.g. {@code missing unit in duration "1"}
    */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     String rest = text;
     boolean negative = false;
     if (!rest.isEmpty() && (rest.charAt(0) == '-' || rest.charAt(0) == '+')) {
