@@ -1,12 +1,16 @@
 package dev.jmesh.smoke;
 
 import static dev.jmesh.smoke.MeshAssertions.assertArrivedOverMutualTls;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jmesh.smoke.MeshApp.AgentAttachment;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,6 +122,28 @@ class MeshCallsSmokeTest {
     assertArrivedOverMutualTls(j.awaitCallOk("http://b:" + b.port() + "/headers", "jdk"), j, b);
     assertArrivedOverMutualTls(
         j.awaitCallOk("http://b.default:" + b.port() + "/headers", "urlconnection"), j, b);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void callsFromWorkerThreadsAreMeshedToo() throws Exception {
+    String toB = "http://b:" + b.port() + "/headers";
+    String toJ = "http://j:" + j.port() + "/headers";
+    a.awaitCallOk(toB, "jdk");
+    a.awaitCallOk(toJ, "jdk");
+
+    Http.Response response =
+        a.get("/fanout?urls=" + URLEncoder.encode(toB + "," + toJ, StandardCharsets.UTF_8));
+
+    assertEquals(200, response.status(), () -> "GET /fanout: " + response);
+    List<Object> results = (List<Object>) Json.parse(response.body());
+    assertEquals(2, results.size(), response::body);
+    Map<String, Object> fromB = (Map<String, Object>) results.get(0);
+    Map<String, Object> fromJ = (Map<String, Object>) results.get(1);
+    assertEquals(200L, fromB.get("status"), response::body);
+    assertEquals(200L, fromJ.get("status"), response::body);
+    assertArrivedOverMutualTls((String) fromB.get("body"), a, b);
+    assertArrivedOverMutualTls((String) fromJ.get("body"), a, j);
   }
 
   @Test
