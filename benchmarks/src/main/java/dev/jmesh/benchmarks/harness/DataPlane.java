@@ -95,8 +95,14 @@ final class DataPlane {
           Map.of());
       started.add(server);
       server.awaitLog("listening", Duration.ofSeconds(60));
+      Boolean plaintextRefused = null;
       if (setup.equals(JMESH)) {
         JmeshControl.awaitReady(serverAdmin, server, Duration.ofSeconds(60));
+        // STRICT must be in force: a plaintext request to the app's port must not be served.
+        plaintextRefused = !plaintextServed(appPort);
+        if (!plaintextRefused) {
+          throw new IllegalStateException("the meshed server answered plaintext on its port: STRICT mTLS is not in force");
+        }
       }
 
       List<Long> otherPids = new ArrayList<>(List.of(server.pid()));
@@ -162,6 +168,9 @@ final class DataPlane {
       roundResult.put("idleServerRssKb", idleRss);
       roundResult.put("serverPid", server.pid());
       roundResult.put("otherPids", otherPids);
+      if (plaintextRefused != null) {
+        roundResult.put("strictMtlsVerified", plaintextRefused);
+      }
       roundResult.put("phases", result.get("phases"));
       return json.valueToTree(roundResult);
     } finally {
@@ -214,6 +223,20 @@ final class DataPlane {
         backend mesh_out
           server bench-server 127.0.0.1:%d ssl crt %s ca-file %s verify required verifyhost bench-server ssl-min-ver TLSv1.3 sni str(bench-server)
         """.formatted(listenPort, serverProxyPort, pki.resolve("client-bundle.pem"), pki.resolve("ca.pem"));
+  }
+
+  /** One plaintext POST to 127.0.0.1:port; true if it was answered with HTTP 200. */
+  private static boolean plaintextServed(int port) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+      s.setSoTimeout(3000);
+      s.getOutputStream().write("GET / HTTP/1.1\r\nHost: bench-server\r\nConnection: close\r\n\r\n"
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] head = s.getInputStream().readNBytes(12);
+      return new String(head, java.nio.charset.StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static void awaitPort(int port, Processes.Child proc) {

@@ -1,0 +1,88 @@
+package dev.jmesh.benchmarks.micro;
+
+import dev.jmesh.agent.outbound.MeshNames;
+import dev.jmesh.agent.outbound.ServiceDirectory;
+import dev.jmesh.agent.outbound.ServiceName;
+import dev.jmesh.api.ServiceInstance;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * Mesh-name resolution, which the agent runs on every {@code InetAddress} look-up in the app
+ * ({@code dev.jmesh.agent.outbound.MeshNames}): a name outside the mesh (the common case, which must
+ * cost next to nothing), a short mesh name, a fully qualified one. 200 services in the directory.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class MeshNamesBenchmark {
+
+  private MeshNames names;
+  private String external;
+  private String shortName;
+  private String fqdn;
+
+  @Setup
+  public void setUp() {
+    Set<String> services = new HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      services.add("default/svc-" + i);
+    }
+    services.add("default/bench-server");
+    services.add("shop/orders");
+    names = new MeshNames("default", new ServiceDirectory() {
+      @Override
+      public boolean hasSnapshot() {
+        return true;
+      }
+
+      @Override
+      public CompletableFuture<?> firstSnapshot() {
+        return CompletableFuture.completedFuture(null);
+      }
+
+      @Override
+      public String trustDomain() {
+        return "cluster.local";
+      }
+
+      @Override
+      public boolean hasService(String namespace, String service) {
+        return services.contains(namespace + "/" + service);
+      }
+
+      @Override
+      public List<ServiceInstance> instances(String namespace, String service) {
+        return List.of();
+      }
+    });
+    external = new String("api.example.com");
+    shortName = new String("bench-server");
+    fqdn = new String("orders.shop.svc.cluster.local");
+  }
+
+  @Benchmark
+  public ServiceName lookupNameOutsideMesh() {
+    return names.lookup(external);
+  }
+
+  @Benchmark
+  public ServiceName lookupShortMeshName() {
+    return names.lookup(shortName);
+  }
+
+  @Benchmark
+  public ServiceName lookupFullyQualifiedMeshName() {
+    return names.lookup(fqdn);
+  }
+}
