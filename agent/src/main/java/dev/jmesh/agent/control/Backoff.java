@@ -26,6 +26,10 @@ final class Backoff {
     next = initial;
   }
 
+  Duration initial() {
+    return initial;
+  }
+
   Duration max() {
     return max;
   }

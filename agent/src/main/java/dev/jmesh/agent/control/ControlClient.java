@@ -148,7 +148,7 @@ public final class ControlClient {
       String method, String path, Object body, String bearer, Class<T> type, Duration readTimeout)
       throws ControlException {
     int start = current.get();
-    ControlException unreachable = null;
+    ControlException failure = null;
     for (int i = 0; i < servers.size(); i++) {
       int index = (start + i) % servers.size();
       URI server = servers.get(index);
@@ -157,15 +157,21 @@ public final class ControlClient {
         current.set(index);
         return result;
       } catch (IOException e) {
-        if (unreachable == null) {
-          unreachable = new ControlException(server, 0, describe(server, e), e);
+        if (failure == null) {
+          failure = new ControlException(server, 0, describe(server, e), e);
         }
       } catch (ControlException e) {
-        current.set(index);
-        throw e;
+        if (e.status() < 500 || servers.size() == 1) {
+          current.set(index);
+          throw e;
+        }
+        // A server error on one replica: the next one may be healthy.
+        if (failure == null) {
+          failure = e;
+        }
       }
     }
-    throw unreachable;
+    throw failure;
   }
 
   private <T> T exchange(

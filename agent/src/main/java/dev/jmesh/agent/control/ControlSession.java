@@ -53,8 +53,10 @@ public final class ControlSession {
   private final SnapshotConsumer snapshots;
   private final String agentVersion;
   private final ScheduledExecutorService scheduler;
+
   /** Heartbeats run on their own thread, so slow renewals never make the instance expire. */
   private final ScheduledExecutorService heartbeats;
+
   private final ProblemLog problems = new ProblemLog();
   private final Backoff bootstrapBackoff;
   private final Backoff pollBackoff;
@@ -63,6 +65,8 @@ public final class ControlSession {
   private final java.util.concurrent.atomic.AtomicInteger failedStarts =
       new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean stopped;
+  private volatile boolean tokenRejected;
+  private volatile Runnable onGiveUp = () -> {};
   private volatile String state = "starting";
   private volatile String instanceId;
   private volatile int heartbeatSeconds = 5;
@@ -108,8 +112,7 @@ public final class ControlSession {
     this.snapshots = snapshots;
     this.agentVersion = agentVersion;
     this.bootstrapBackoff = backoff;
-    this.pollBackoff = new Backoff(backoff.next(), backoff.max());
-    backoff.reset();
+    this.pollBackoff = new Backoff(backoff.initial(), backoff.max());
     ScheduledThreadPoolExecutor executor =
         new ScheduledThreadPoolExecutor(1, new AgentThreadFactory("control"));
     executor.setRemoveOnCancelPolicy(true);
@@ -154,6 +157,19 @@ public final class ControlSession {
     status.put("state", state);
     status.put("instanceId", instanceId);
     return status;
+  }
+
+  /**
+   * Whether the agent gave up on the mesh (the join token was rejected): new binds and connects are
+   * then left to the application.
+   */
+  public boolean gaveUp() {
+    return tokenRejected;
+  }
+
+  /** Runs {@code action} if and when the agent gives up on the mesh. */
+  public void onGiveUp(Runnable action) {
+    this.onGiveUp = action;
   }
 
   /** How many start-up attempts failed so far (for tests). */
@@ -256,6 +272,8 @@ public final class ControlSession {
                 + "; the agent stops trying and the application runs without the mesh"
                 + " (fix jmesh.token/JMESH_TOKEN and restart)");
         state = "join token rejected: " + e.getMessage();
+        tokenRejected = true;
+        onGiveUp.run();
         return false;
       }
       throw e;

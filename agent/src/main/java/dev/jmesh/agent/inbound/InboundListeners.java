@@ -23,6 +23,7 @@ public final class InboundListeners implements InboundHook {
   private final InboundContext context;
   private final Runnable portsChanged;
   private final Map<InetSocketAddress, InboundListener> listeners = new ConcurrentHashMap<>();
+  private volatile boolean meshNewBinds = true;
 
   /**
    * @param portsChanged told whenever the set of served ports changes (for heartbeats)
@@ -35,7 +36,8 @@ public final class InboundListeners implements InboundHook {
 
   @Override
   public SocketAddress beforeBind(Object appListener, SocketAddress requested) {
-    if (!(requested instanceof InetSocketAddress address)
+    if (!meshNewBinds
+        || !(requested instanceof InetSocketAddress address)
         || address.isUnresolved()
         || !config.meshesInboundPort(address.getPort())) {
       return requested;
@@ -77,6 +79,11 @@ public final class InboundListeners implements InboundHook {
     listener.appBound(boundAddress);
     AgentLog.debug("serving " + requested + " for the application at " + bound);
     portsChanged.run();
+  }
+
+  /** The agent gave up on the mesh: later binds are the application's own. */
+  public void leaveNewBindsAlone() {
+    meshNewBinds = false;
   }
 
   /** The original ports served now, for registration and heartbeats. */

@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 
 /**
  * On the application side of a connection: once armed (after a request asking to upgrade), reads
- * the status line of the application's next response and reports whether the upgrade happened
- * (101, or 2xx for CONNECT). The response bytes pass through unchanged.
+ * the status line of the application's next response and reports whether the upgrade happened (101,
+ * or 2xx for CONNECT). The response bytes pass through unchanged.
  */
 final class UpgradeResponseWatcher extends ChannelInboundHandlerAdapter {
 
@@ -21,7 +21,9 @@ final class UpgradeResponseWatcher extends ChannelInboundHandlerAdapter {
   private boolean connect;
   private CompositeByteBuf held;
 
-  /** @param decided told {@code true} when the application switched protocols */
+  /**
+   * @param decided told {@code true} when the application switched protocols
+   */
   UpgradeResponseWatcher(Consumer<Boolean> decided) {
     this.decided = decided;
   }

@@ -34,6 +34,7 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
   private final int port;
   private final EndpointPicker picker;
   private final EgressContext context;
+
   /** How long a connection waits for an instance when the service has none right now. */
   private static final Duration NO_INSTANCE_WAIT = Duration.ofSeconds(3);
 

@@ -22,8 +22,11 @@ public final class EgressListeners implements OutboundHook {
   private final MeshNames names;
   private final VirtualAddresses vips = new VirtualAddresses();
   private final Map<Key, EgressListener> listeners = new ConcurrentHashMap<>();
+
   /** Services once found in the mesh: they stay mesh names while they have no instance. */
   private final Set<ServiceName> seen = ConcurrentHashMap.newKeySet();
+
+  private volatile boolean active = true;
 
   public EgressListeners(String agentNamespace, EgressContext context) {
     this.context = context;
@@ -65,7 +68,7 @@ public final class EgressListeners implements OutboundHook {
    * startup deadline) when {@code wait} is set; otherwise they count as not in the mesh.
    */
   private ServiceName lookup(String host, boolean wait) {
-    if (!MeshNames.couldBeMeshName(host)) {
+    if (!active || !MeshNames.couldBeMeshName(host)) {
       return null;
     }
     ServiceDirectory directory = context.directory();
@@ -80,6 +83,11 @@ public final class EgressListeners implements OutboundHook {
       seen.add(service);
     }
     return service;
+  }
+
+  /** The agent gave up on the mesh: names and connections are the application's own again. */
+  public void leaveConnectionsAlone() {
+    active = false;
   }
 
   public List<EgressListener> listeners() {

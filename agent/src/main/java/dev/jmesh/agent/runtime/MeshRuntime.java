@@ -93,6 +93,11 @@ public final class MeshRuntime {
         new ControlSession(
             config, client, identity, inbound::ports, admin::port, mesh, AgentVersion.VERSION);
     session[0] = control;
+    control.onGiveUp(
+        () -> {
+          inbound.leaveNewBindsAlone();
+          egress.leaveConnectionsAlone();
+        });
     this.configDump =
         new ConfigDump(
             identity, mesh, control, inbound, egress, inboundConnections, outboundConnections);
@@ -153,6 +158,11 @@ public final class MeshRuntime {
   /** The admin endpoint's port, or -1 when it is off or not bound yet. */
   public int adminPort() {
     return admin.port();
+  }
+
+  /** What the control session is doing, or its last problem. */
+  public String controlState() {
+    return control.state();
   }
 
   public IdentityStore identity() {

@@ -363,7 +363,8 @@ class InboundListenerTest {
       String xfcc =
           "xfcc=By=spiffe://cluster.local/ns/default/sa/orders;"
               + "URI=spiffe://cluster.local/ns/default/sa/web";
-      assertEquals(2, responses.split(java.util.regex.Pattern.quote(xfcc), -1).length - 1, responses);
+      assertEquals(
+          2, responses.split(java.util.regex.Pattern.quote(xfcc), -1).length - 1, responses);
     }
     assertEquals(2, app.requests.get());
   }

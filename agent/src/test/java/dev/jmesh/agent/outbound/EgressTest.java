@@ -238,7 +238,9 @@ class EgressTest {
     InetSocketAddress egress =
         (InetSocketAddress) client.beforeConnect(InetSocketAddress.createUnresolved("orders", 80));
     try (Socket socket = TestClients.plain(egress)) {
-      socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes());
+      socket
+          .getOutputStream()
+          .write("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes());
       directory.add("default", "orders", "127.0.0.1", serverAddress.getPort());
       assertTrue(TestClients.readAll(socket.getInputStream()).startsWith("HTTP/1.1 200"));
     }

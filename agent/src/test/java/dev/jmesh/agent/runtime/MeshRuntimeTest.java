@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jmesh.agent.config.AgentConfig;
 import dev.jmesh.agent.inbound.TestApp;
 import dev.jmesh.agent.tls.TestClients;
 import dev.jmesh.policy.MtlsMode;
@@ -190,6 +191,28 @@ class MeshRuntimeTest {
     orders.stop();
 
     assertTrue(control.server.registry().live().isEmpty());
+  }
+
+  @Test
+  void aRejectedTokenLeavesLaterBindsAndConnectsToTheApplication() throws Exception {
+    AgentConfig wrongService =
+        new AgentConfig(
+            true, "orders", "default", java.util.Map.of(), List.of(control.url()),
+            dev.jmesh.api.JoinToken.parse(control.joinToken("default", "payments")), null,
+            java.util.Set.of(), "127.0.0.1", -1, null, Duration.ofMillis(200));
+    java.io.PrintStream stderr = System.err;
+    System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+    try {
+      MeshRuntime runtime = MeshRuntime.start(wrongService);
+      runtimes.add(runtime);
+      Poll.until(() -> runtime.controlState().startsWith("join token rejected"), WAIT, "rejection");
+      InetSocketAddress requested = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
+      assertEquals(requested, runtime.inboundHook().beforeBind(null, requested));
+      InetSocketAddress target = InetSocketAddress.createUnresolved("orders", 80);
+      assertEquals(target, runtime.outboundHook().beforeConnect(target));
+    } finally {
+      System.setErr(stderr);
+    }
   }
 
   private static int status(URI uri) throws IOException {
