@@ -1,5 +1,6 @@
 package dev.jmesh.smoke;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -29,7 +33,7 @@ final class Http {
 
   private Http() {}
 
-  record Response(int status, String body, Map<String, java.util.List<String>> headers) {
+  record Response(int status, String body, Map<String, List<String>> headers) {
     @Override
     public String toString() {
       return status + " " + Json.abbreviate(body);
@@ -106,13 +110,13 @@ final class Http {
    * Sends {@code requests} (raw HTTP/1.1 text) one after another on ONE connection, reading each
    * response (which must carry Content-Length) before sending the next; returns the bodies.
    */
-  static java.util.List<String> sequentialExchanges(int port, java.util.List<String> requests)
+  static List<String> sequentialExchanges(int port, List<String> requests)
       throws IOException {
-    java.util.List<String> bodies = new java.util.ArrayList<>();
+    List<String> bodies = new ArrayList<>();
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), (int) TIMEOUT.toMillis());
       socket.setSoTimeout((int) TIMEOUT.toMillis());
-      InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+      InputStream in = new BufferedInputStream(socket.getInputStream());
       for (String request : requests) {
         socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();
@@ -133,7 +137,7 @@ final class Http {
     }
     int length = -1;
     for (String line : head.toString().split("\r\n")) {
-      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
         length = Integer.parseInt(line.substring("content-length:".length()).trim());
       }
     }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * A sample app in its own JVM, normally with the agent attached: {@code java -Xmx96m
@@ -311,7 +312,7 @@ final class MeshApp implements AutoCloseable {
   }
 
   /** Polls the config dump until {@code condition} holds, and returns that dump. */
-  ConfigDump awaitConfigDump(String what, java.util.function.Predicate<ConfigDump> condition) {
+  ConfigDump awaitConfigDump(String what, Predicate<ConfigDump> condition) {
     return Poll.until(
         Duration.ofSeconds(30),
         service + "'s config_dump to show " + what,

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -140,8 +141,8 @@ class MtlsModeSmokeTest {
     String plain =
         "GET /headers HTTP/1.1\r\n" + host + MeshAssertions.XFCC + ": " + forged + "\r\n\r\n";
 
-    java.util.List<String> bodies =
-        Http.sequentialExchanges(b.port(), java.util.List.of(plain, refusedUpgrade, plain, plain));
+    List<String> bodies =
+        Http.sequentialExchanges(b.port(), List.of(plain, refusedUpgrade, plain, plain));
 
     assertEquals("hello from b", bodies.get(1));
     for (int i : new int[] {0, 2, 3}) {
