@@ -143,6 +143,11 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
             releasePending();
             return;
           }
+          if (!f.isSuccess() && frontend.eventLoop().isShuttingDown()) {
+            releasePending();
+            frontend.close();
+            return;
+          }
           if (!f.isSuccess()) {
             AgentLog.warnOnce(
                 "inbound-app:" + app,

@@ -13,6 +13,7 @@ import dev.jmesh.agent.inbound.InboundPolicy;
 import dev.jmesh.agent.inbound.PortDecision;
 import dev.jmesh.agent.inbound.TestApp;
 import dev.jmesh.agent.runtime.AgentThreadFactory;
+import dev.jmesh.agent.runtime.CapturedStderr;
 import dev.jmesh.agent.runtime.RecentConnections;
 import dev.jmesh.agent.runtime.StartupDeadline;
 import dev.jmesh.agent.tls.MeshTlsContexts;
@@ -174,8 +175,16 @@ class EgressTest {
   @Test
   void aServerWithTheWrongIdentityIsRefused() throws IOException {
     startServer("payments");
-    String response = get(InetSocketAddress.createUnresolved("orders", 80));
-    assertEquals("", response);
+    try (CapturedStderr stderr = new CapturedStderr()) {
+      assertEquals("", get(InetSocketAddress.createUnresolved("orders", 80)));
+      assertTrue(
+          stderr
+              .text()
+              .contains(
+                  "presented spiffe://cluster.local/ns/default/sa/payments,"
+                      + " expected spiffe://cluster.local/ns/default/sa/orders"),
+          stderr.text());
+    }
     assertEquals(0, app.requests.get());
     assertTrue(
         outbound
@@ -190,7 +199,10 @@ class EgressTest {
     startServer("orders");
     directory.instances.clear();
     directory.add("default", "orders", "127.0.0.1", 1, 2);
-    assertEquals("", get(InetSocketAddress.createUnresolved("orders", 80)));
+    try (CapturedStderr stderr = new CapturedStderr()) {
+      assertEquals("", get(InetSocketAddress.createUnresolved("orders", 80)));
+      assertTrue(stderr.text().contains("no live instance serves port 80"), stderr.text());
+    }
   }
 
   @Test

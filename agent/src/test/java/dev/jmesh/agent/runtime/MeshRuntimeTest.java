@@ -197,9 +197,18 @@ class MeshRuntimeTest {
   void aRejectedTokenLeavesLaterBindsAndConnectsToTheApplication() throws Exception {
     AgentConfig wrongService =
         new AgentConfig(
-            true, "orders", "default", java.util.Map.of(), List.of(control.url()),
-            dev.jmesh.api.JoinToken.parse(control.joinToken("default", "payments")), null,
-            java.util.Set.of(), "127.0.0.1", -1, null, Duration.ofMillis(200));
+            true,
+            "orders",
+            "default",
+            java.util.Map.of(),
+            List.of(control.url()),
+            dev.jmesh.api.JoinToken.parse(control.joinToken("default", "payments")),
+            null,
+            java.util.Set.of(),
+            "127.0.0.1",
+            -1,
+            null,
+            Duration.ofMillis(200));
     java.io.PrintStream stderr = System.err;
     System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
     try {
