@@ -224,6 +224,46 @@ class MeshRuntimeTest {
     }
   }
 
+  @Test
+  void notReadyWhileTheControlServerIsAway() throws Exception {
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      deadPort = s.getLocalPort();
+    }
+    AgentConfig config = control.agentConfig("default", "orders", null);
+    AgentConfig away =
+        new AgentConfig(
+            true,
+            "orders",
+            "default",
+            config.labels(),
+            List.of(URI.create("https://127.0.0.1:" + deadPort)),
+            config.token(),
+            null,
+            config.inboundPorts(),
+            "127.0.0.1",
+            0,
+            null,
+            config.startupTimeout());
+    try (CapturedStderr stderr = new CapturedStderr()) {
+      MeshRuntime runtime = MeshRuntime.start(away);
+      runtimes.add(runtime);
+      Poll.until(() -> runtime.adminPort() > 0, WAIT, "admin endpoint bound");
+      Poll.until(() -> runtime.controlState().startsWith("cannot reach"), WAIT, "a failed attempt");
+      URI admin = URI.create("http://127.0.0.1:" + runtime.adminPort());
+      assertEquals(200, status(admin.resolve("/healthz")));
+      assertEquals(503, status(admin.resolve("/ready")));
+      assertTrue(
+          stderr
+              .text()
+              .contains(
+                  "cannot reach control server https://127.0.0.1:"
+                      + deadPort
+                      + ": Connection refused; retrying every 1s"),
+          stderr.text());
+    }
+  }
+
   private static int status(URI uri) throws IOException {
     HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
     try {
