@@ -33,7 +33,7 @@ final class JmhRunner {
     cmd.addAll(List.of(settings.java().toString(), "-Xmx256m", "-cp", settings.benchmarksJar().toString(),
         "org.openjdk.jmh.Main", "-f", "1", "-prof", "gc", "-rf", "json", "-rff", out.toString(), "-jvmArgs", "-Xmx256m"));
     cmd.addAll(settings.quick()
-        ? List.of("-wi", "1", "-w", "1s", "-i", "2", "-r", "1s")
+        ? List.of("-wi", "1", "-w", "1s", "-i", "1", "-r", "1s")
         : List.of("-wi", "3", "-w", "2s", "-i", "5", "-r", "2s"));
     Processes.Result r = procs.run("jmh", cmd, Map.of(), Duration.ofMinutes(10));
     try {

@@ -141,14 +141,15 @@ final class Report {
     Double a99 = added(DataPlane.JMESH, 0, "p99");
     Double s50 = added(DataPlane.SIDECAR, 0, "p50");
     Double s99 = added(DataPlane.SIDECAR, 0, "p99");
-    target("added latency p50 at 1,000 rps, 1 KB", "≤ 50 µs", a50, a50 == null ? null : a50 <= 50, us(a50), jmeshWhy);
-    target("added latency p99 at 1,000 rps, 1 KB", "≤ 150 µs", a99, a99 == null ? null : a99 <= 150, us(a99), jmeshWhy);
-    Double r50 = ratio(a50, s50);
-    Double r99 = ratio(a99, s99);
-    target("added p50, jmesh / sidecar pair", "≤ 0.25", r50, r50 == null ? null : r50 <= 0.25, num(r50, 2)
-        + " (sidecar adds " + us(s50) + ")", jmeshWhy);
-    target("added p99, jmesh / sidecar pair", "≤ 0.33", r99, r99 == null ? null : r99 <= 1.0 / 3, num(r99, 2)
-        + " (sidecar adds " + us(s99) + ")", jmeshWhy);
+    // An added latency below zero means the run's noise was larger than the effect: no verdict.
+    latencyTarget("added latency p50 at 1,000 rps, 1 KB", "≤ 50 µs", a50, a50 != null && a50 <= 50, us(a50), jmeshWhy);
+    latencyTarget("added latency p99 at 1,000 rps, 1 KB", "≤ 150 µs", a99, a99 != null && a99 <= 150, us(a99), jmeshWhy);
+    Double r50 = s50 == null || s50 <= 0 || a50 == null || a50 < 0 ? null : ratio(a50, s50);
+    Double r99 = s99 == null || s99 <= 0 || a99 == null || a99 < 0 ? null : ratio(a99, s99);
+    latencyTarget("added p50, jmesh / sidecar pair", "≤ 0.25", r50 == null && a50 != null ? Double.valueOf(-1) : r50,
+        r50 != null && r50 <= 0.25, num(r50, 2) + " (jmesh adds " + us(a50) + ", sidecar " + us(s50) + ")", jmeshWhy);
+    latencyTarget("added p99, jmesh / sidecar pair", "≤ 0.33", r99 == null && a99 != null ? Double.valueOf(-1) : r99,
+        r99 != null && r99 <= 1.0 / 3, num(r99, 2) + " (jmesh adds " + us(a99) + ", sidecar " + us(s99) + ")", jmeshWhy);
     Double cpuJ = added(DataPlane.JMESH, 0, "cpuPer1k");
     Double cpuS = added(DataPlane.SIDECAR, 0, "cpuPer1k");
     Double cpuR = ratio(cpuJ, cpuS);
@@ -180,6 +181,21 @@ final class Report {
         hs == null ? "TLS measurement failed: " + tls.result : null);
     target("policy push p99 to 2,000 agents", "≤ 1 s", null, null, "", "not yet measured");
     target("control-server memory per agent", "≤ 0.1 MB", null, null, "", "not yet measured");
+  }
+
+  /** A latency target; a negative value (added below zero) is reported as inconclusive. */
+  private void latencyTarget(String name, String goal, Double value, boolean met, String shown, String whyMissing) {
+    if (value != null && value < 0) {
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("target", name);
+      t.put("goal", goal);
+      t.put("value", null);
+      t.put("result", shown);
+      t.put("status", "inconclusive: the run's noise exceeds the effect (an added latency below zero)");
+      targets.add(t);
+      return;
+    }
+    target(name, goal, value, met, shown, whyMissing);
   }
 
   private void target(String name, String goal, Double value, Boolean met, String shown, String whyMissing) {
