@@ -1,6 +1,7 @@
 package dev.jmesh.agent.config;
 
 import dev.jmesh.api.JoinToken;
+import dev.jmesh.policy.GoDuration;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
