@@ -34,6 +34,7 @@ public final class AgentStarter {
       AgentLog.error(e.getMessage() + "; the application runs without the mesh", null);
       return;
     }
+    keepNettyOffUnsafe();
     MeshRuntime runtime = MeshRuntime.start(config);
     if (runtime == null) {
       return;
@@ -54,6 +55,17 @@ public final class AgentStarter {
     AgentLog.debug(
         "instrumented " + modules.size() + " modules in "
             + (System.nanoTime() - started) / 1_000_000 + " ms");
+  }
+
+  /**
+   * On JDK 24 and later the JVM prints warnings when {@code sun.misc.Unsafe} memory methods are
+   * used, so the agent's Netty does without them there. The property name is relocated with Netty
+   * ({@code dev.jmesh.shaded.io.netty.noUnsafe}), so the application's own Netty is unaffected.
+   */
+  private static void keepNettyOffUnsafe() {
+    if (Runtime.version().feature() >= 24 && System.getProperty("io.netty.noUnsafe") == null) {
+      System.setProperty("io.netty.noUnsafe", "true");
+    }
   }
 
   /** {@code jmesh.instrumentation.<name>.enabled=false} turns one instrumentation module off. */

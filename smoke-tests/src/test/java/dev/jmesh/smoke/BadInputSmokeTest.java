@@ -76,7 +76,7 @@ class BadInputSmokeTest {
             .start()) {
       app.awaitServing();
 
-      awaitTheOneAgentErrorLine(app, "token");
+      awaitTheOneAgentErrorLine(app, "is not known to this control server"); // the server's reason, not "(no body)"
       assertNotEquals(200, Http.get(app.adminPort(), "/ready").status(), "ready without a cert");
     }
   }

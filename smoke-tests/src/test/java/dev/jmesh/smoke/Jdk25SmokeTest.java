@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -69,9 +68,6 @@ class Jdk25SmokeTest {
     assertEquals(List.of(), stderr, "stderr of an agent-attached app on JDK 17");
   }
 
-  @Disabled(
-      "agent bug: on JDK 25 the shaded Netty calls sun.misc.Unsafe::allocateMemory and the JVM prints 4"
-          + " WARNING lines (terminally deprecated method) on stderr")
   @Test
   void cleanStartPrintsNothingOnStderrOnJdk25() {
     List<String> stderr = onJdk25.process().stderrLines();

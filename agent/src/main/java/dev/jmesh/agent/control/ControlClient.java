@@ -202,7 +202,8 @@ public final class ControlClient {
       byte[] bytes = JSON.writeValueAsBytes(body);
       connection.setDoOutput(true);
       connection.setRequestProperty("Content-Type", "application/json");
-      connection.setFixedLengthStreamingMode(bytes.length);
+      // Not streaming mode: in streaming mode a 401 answer's body (the server's reason for
+      // refusing the join token) is dropped by HttpURLConnection.
       try (OutputStream out = connection.getOutputStream()) {
         out.write(bytes);
       }
