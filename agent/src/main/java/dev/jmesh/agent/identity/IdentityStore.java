@@ -31,6 +31,12 @@ public final class IdentityStore {
     return firstCertificate;
   }
 
+  /** No certificate will come: whatever waits for the first one proceeds at once without it. */
+  public void stopWaitingForFirstCertificate() {
+    firstCertificate.completeExceptionally(
+        new java.util.concurrent.CancellationException("the agent gave up joining the mesh"));
+  }
+
   public void addListener(Runnable listener) {
     listeners.add(listener);
   }

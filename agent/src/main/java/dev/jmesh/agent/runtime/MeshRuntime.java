@@ -97,6 +97,8 @@ public final class MeshRuntime {
         () -> {
           inbound.leaveNewBindsAlone();
           egress.leaveConnectionsAlone();
+          identity.stopWaitingForFirstCertificate();
+          mesh.stopWaitingForFirstSnapshot();
         });
     this.configDump =
         new ConfigDump(

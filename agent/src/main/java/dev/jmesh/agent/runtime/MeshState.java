@@ -92,6 +92,15 @@ public final class MeshState implements InboundPolicy, ServiceDirectory, Snapsho
         : new PortDecision(s.mtls().modeForPort(port), s.mtls().sourceForPort(port));
   }
 
+  /**
+   * No snapshot will come (the control server refused the join token): whatever waits for the
+   * first one proceeds at once, with no policy, instead of waiting for the start-up deadline.
+   */
+  public void stopWaitingForFirstSnapshot() {
+    first.completeExceptionally(
+        new java.util.concurrent.CancellationException("the agent gave up joining the mesh"));
+  }
+
   @Override
   public CompletableFuture<?> firstSnapshot() {
     return first;
