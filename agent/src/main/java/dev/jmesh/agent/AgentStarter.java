@@ -44,6 +44,7 @@ public final class AgentStarter {
     } else {
       Hooks.install(runtime.inboundHook(), runtime.outboundHook());
     }
+    long runtimeStarted = System.nanoTime();
     List<InstrumentationModule> modules = new ArrayList<>();
     for (InstrumentationModule module :
         ServiceLoader.load(InstrumentationModule.class, agentLoader)) {
@@ -53,8 +54,9 @@ public final class AgentStarter {
     }
     new Installer(instrumentation, agentLoader).install(modules);
     AgentLog.debug(
-        "instrumented " + modules.size() + " modules in "
-            + (System.nanoTime() - started) / 1_000_000 + " ms");
+        "agent started in " + (System.nanoTime() - started) / 1_000_000 + " ms, of which "
+            + (System.nanoTime() - runtimeStarted) / 1_000_000 + " ms instrumenting "
+            + modules.size() + " modules");
   }
 
   /**
