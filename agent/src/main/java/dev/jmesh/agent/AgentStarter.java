@@ -4,6 +4,7 @@ import dev.jmesh.agent.config.AgentConfig;
 import dev.jmesh.agent.config.AgentConfigException;
 import dev.jmesh.agent.runtime.MeshRuntime;
 import dev.jmesh.bootstrap.AgentLog;
+import dev.jmesh.bootstrap.AgentThread;
 import dev.jmesh.bootstrap.Hooks;
 import dev.jmesh.instrumentation.tooling.Installer;
 import dev.jmesh.instrumentation.tooling.InstrumentationModule;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Starts the mesh inside the application's JVM, in the agent's own class loader: the runtime
@@ -35,16 +37,19 @@ public final class AgentStarter {
       return;
     }
     keepNettyOffUnsafe();
-    MeshRuntime runtime = MeshRuntime.start(config);
-    if (runtime == null) {
-      return;
-    }
-    if (FaultInjection.requested()) {
-      Hooks.install(FaultInjection.failingInbound(), FaultInjection.failingOutbound());
-    } else {
-      Hooks.install(runtime.inboundHook(), runtime.outboundHook());
-    }
-    long runtimeStarted = System.nanoTime();
+    // The runtime (Netty, TLS, the control session) and the instrumentation (ByteBuddy) each load
+    // a few hundred classes: start them side by side, since premain's time is the app's start-up.
+    CompletableFuture<MeshRuntime> runtime = new CompletableFuture<>();
+    new AgentThread(
+            () -> {
+              try {
+                runtime.complete(MeshRuntime.start(config));
+              } catch (Throwable t) {
+                runtime.completeExceptionally(t);
+              }
+            },
+            "runtime-start")
+        .start();
     List<InstrumentationModule> modules = new ArrayList<>();
     for (InstrumentationModule module :
         ServiceLoader.load(InstrumentationModule.class, agentLoader)) {
@@ -53,10 +58,18 @@ public final class AgentStarter {
       }
     }
     new Installer(instrumentation, agentLoader).install(modules);
+    MeshRuntime mesh = runtime.join();
+    if (mesh == null) {
+      return;
+    }
+    if (FaultInjection.requested()) {
+      Hooks.install(FaultInjection.failingInbound(), FaultInjection.failingOutbound());
+    } else {
+      Hooks.install(mesh.inboundHook(), mesh.outboundHook());
+    }
     AgentLog.debug(
-        "agent started in " + (System.nanoTime() - started) / 1_000_000 + " ms, of which "
-            + (System.nanoTime() - runtimeStarted) / 1_000_000 + " ms instrumenting "
-            + modules.size() + " modules");
+        "agent started in " + (System.nanoTime() - started) / 1_000_000 + " ms ("
+            + modules.size() + " instrumentation modules)");
   }
 
   /**
