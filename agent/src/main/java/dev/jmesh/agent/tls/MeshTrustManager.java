@@ -1,6 +1,7 @@
 package dev.jmesh.agent.tls;
 
 import dev.jmesh.agent.identity.MeshTrustBundle;
+import dev.jmesh.api.SpiffeId;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPath;
@@ -60,13 +61,21 @@ public final class MeshTrustManager extends X509ExtendedTrustManager {
       throw new CertificateException(
           "the peer's certificate does not chain to the mesh trust bundle: " + e.getMessage(), e);
     }
-    SpiffeId id;
-    try {
-      id = SpiffeId.fromCertificate(chain[0]);
-    } catch (IllegalArgumentException e) {
+    List<String> uris = SpiffeId.spiffeUris(chain[0]);
+    if (uris.size() != 1) {
       throw new CertificateException(
-          "the peer's certificate is not a mesh identity: " + e.getMessage());
+          "the peer's certificate is not a mesh identity: it has "
+              + uris.size()
+              + " spiffe:// URI SANs, expected exactly one");
     }
+    SpiffeId id =
+        SpiffeId.parse(uris.get(0))
+            .orElseThrow(
+                () ->
+                    new CertificateException(
+                        "the peer's certificate is not a mesh identity: "
+                            + uris.get(0)
+                            + " is not spiffe://<trust-domain>/ns/<namespace>/sa/<service>"));
     if (!id.trustDomain().equalsIgnoreCase(bundle.trustDomain())) {
       throw new CertificateException(
           "the peer " + id + " is not in the trust domain " + bundle.trustDomain());

@@ -1,5 +1,6 @@
 package dev.jmesh.agent.tls;
 
+import dev.jmesh.api.SpiffeId;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -14,7 +15,9 @@ public record PeerIdentity(SpiffeId spiffeId, String protocol, String cipherSuit
     if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
       throw new SSLPeerUnverifiedException("no X.509 peer certificate");
     }
-    return new PeerIdentity(
-        SpiffeId.fromCertificate(leaf), session.getProtocol(), session.getCipherSuite());
+    SpiffeId id =
+        SpiffeId.fromCertificate(leaf)
+            .orElseThrow(() -> new SSLPeerUnverifiedException("the peer has no SPIFFE ID"));
+    return new PeerIdentity(id, session.getProtocol(), session.getCipherSuite());
   }
 }

@@ -1,5 +1,6 @@
 package dev.jmesh.control.ca;
 
+import dev.jmesh.api.SpiffeId;
 import dev.jmesh.control.ApiException;
 import java.io.IOException;
 import java.security.GeneralSecurityException;

@@ -1,7 +1,7 @@
 package dev.jmesh.control.http;
 
+import dev.jmesh.api.SpiffeId;
 import dev.jmesh.control.ApiException;
-import dev.jmesh.control.ca.SpiffeId;
 import dev.jmesh.control.tokens.AdminToken;
 import java.security.cert.X509Certificate;
 import java.util.Optional;

@@ -3,7 +3,7 @@ package dev.jmesh.control.registry;
 import dev.jmesh.api.InstanceRegistration;
 import dev.jmesh.api.ServiceInstance;
 import dev.jmesh.api.SnapshotAck;
-import dev.jmesh.control.ca.SpiffeId;
+import dev.jmesh.api.SpiffeId;
 import dev.jmesh.control.snapshot.MeshVersion;
 import java.security.SecureRandom;
 import java.time.Clock;

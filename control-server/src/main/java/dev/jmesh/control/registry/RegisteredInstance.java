@@ -1,7 +1,7 @@
 package dev.jmesh.control.registry;
 
 import dev.jmesh.api.ServiceInstance;
-import dev.jmesh.control.ca.SpiffeId;
+import dev.jmesh.api.SpiffeId;
 
 /**
  * One live instance as the registry tracks it: what it pushes to agents ({@link #instance()}) and

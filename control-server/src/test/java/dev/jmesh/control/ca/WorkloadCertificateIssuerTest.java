@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jmesh.api.SpiffeId;
 import dev.jmesh.control.ApiException;
 import dev.jmesh.control.MutableClock;
 import dev.jmesh.control.TestCsrs;

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jmesh.api.InstanceRegistration;
 import dev.jmesh.api.SnapshotAck;
+import dev.jmesh.api.SpiffeId;
 import dev.jmesh.control.MutableClock;
-import dev.jmesh.control.ca.SpiffeId;
 import dev.jmesh.control.snapshot.MeshVersion;
 import java.time.Duration;
 import java.time.Instant;

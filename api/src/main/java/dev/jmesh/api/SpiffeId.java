@@ -1,15 +1,20 @@
-package dev.jmesh.control.ca;
+package dev.jmesh.api;
 
 import java.net.URI;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A workload identity {@code spiffe://<trust-domain>/ns/<namespace>/sa/<service>}. */
+/**
+ * A workload identity {@code spiffe://<trust-domain>/ns/<namespace>/sa/<service>}: what the control
+ * server puts in the one URI SAN of a workload certificate, and what agents check on both ends of
+ * a mesh connection.
+ */
 public record SpiffeId(String trustDomain, String namespace, String service) {
 
   private static final int URI_SAN_TYPE = 6;
@@ -35,26 +40,37 @@ public record SpiffeId(String trustDomain, String namespace, String service) {
     return Optional.of(new SpiffeId(m.group(1), m.group(2), m.group(3)));
   }
 
-  /** The SPIFFE ID in the URI SAN of {@code certificate}, if it carries one. */
+  /** The first SPIFFE ID among the URI SANs of {@code certificate}, if it carries one. */
   public static Optional<SpiffeId> fromCertificate(X509Certificate certificate) {
+    for (String uri : spiffeUris(certificate)) {
+      Optional<SpiffeId> id = parse(uri);
+      if (id.isPresent()) {
+        return id;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Every {@code spiffe://} URI SAN of {@code certificate} (a mesh certificate has exactly one). */
+  public static List<String> spiffeUris(X509Certificate certificate) {
+    List<String> uris = new ArrayList<>();
     Collection<List<?>> names;
     try {
       names = certificate.getSubjectAlternativeNames();
     } catch (CertificateParsingException e) {
-      return Optional.empty();
+      return uris;
     }
-    if (names == null) {
-      return Optional.empty();
-    }
-    for (List<?> name : names) {
-      if (name.size() == 2 && Integer.valueOf(URI_SAN_TYPE).equals(name.get(0))) {
-        Optional<SpiffeId> id = parse(String.valueOf(name.get(1)));
-        if (id.isPresent()) {
-          return id;
+    if (names != null) {
+      for (List<?> name : names) {
+        if (name.size() == 2 && Integer.valueOf(URI_SAN_TYPE).equals(name.get(0))) {
+          String value = String.valueOf(name.get(1));
+          if (value.regionMatches(true, 0, "spiffe://", 0, "spiffe://".length())) {
+            uris.add(value);
+          }
         }
       }
     }
-    return Optional.empty();
+    return uris;
   }
 
   public URI toUri() {
