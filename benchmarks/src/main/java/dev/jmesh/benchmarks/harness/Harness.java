@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Runs the whole comparison and writes {@code results.md} and {@code results.json}.
  *
- * <p>Usage: {@code java -jar jmesh-benchmarks.jar [--quick] --root <checkout> --out <dir>}; run.sh
+ * <p>Usage: {@code java -jar jmesh-benchmarks.jar [--quick] --root <checkout> [--out <dir>]
+ * [--sections dataplane,startup,tls,jmh,push]}; run.sh
  * builds what it needs first. Every child process is destroyed when its step ends, and all of them
  * when the harness exits.
  */
@@ -26,7 +27,7 @@ public final class Harness {
     boolean quick = false;
     Path root = Path.of(".").toAbsolutePath().normalize();
     Path out = null;
-    String sections = "dataplane,startup,tls,jmh";
+    String sections = "dataplane,startup,tls,jmh,push";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -94,8 +95,15 @@ public final class Harness {
       if (control != null) {
         control.stop();
       }
+      // After the shared control server is gone: each N gets a fresh one.
+      ControlPlanePush push = new ControlPlanePush(settings, procs);
+      if (sections.contains("push")) {
+        push.run();
+      } else {
+        push.unavailable = "skipped (--sections)";
+      }
 
-      Report report = new Report(settings, dataPlane, startup, tls, jmh);
+      Report report = new Report(settings, dataPlane, startup, tls, jmh, push);
       @SuppressWarnings("unchecked")
       Map<String, Object> machine = (Map<String, Object>) results.get("machine");
       machine.put("loadAverageAtEnd", Machine.firstLine(procs, List.of("cat", "/proc/loadavg")));

@@ -59,6 +59,11 @@ final class JmeshControl {
   }
 
   static JmeshControl start(Settings settings, Processes procs) {
+    return start(settings, procs, "control-server", List.of());
+  }
+
+  /** A control server logging to {@code <name>.log}, with extra {@code serve} flags. */
+  static JmeshControl start(Settings settings, Processes procs, String name, List<String> serveArgs) {
     if (!Files.isRegularFile(settings.agentJar()) || !Files.isRegularFile(settings.controlServerJar())) {
       unavailableReason = "not built: " + settings.agentJar() + " or " + settings.controlServerJar() + " is missing";
       return null;
@@ -69,7 +74,8 @@ final class JmeshControl {
       List<String> cmd = new ArrayList<>(List.of(settings.java().toString(), "-Xmx256m", "-XX:+UseSerialGC",
           "-jar", settings.controlServerJar().toString(), "serve", "--data-dir", dataDir.toString(),
           "--port", String.valueOf(control.port)));
-      control.server = procs.start("control-server", cmd, Map.of());
+      cmd.addAll(serveArgs);
+      control.server = procs.start(name, cmd, Map.of());
       control.server.awaitLog("ready", Duration.ofSeconds(60));
       Path policy = settings.work().resolve("mesh-policy.yaml");
       Files.writeString(policy, POLICY);
@@ -89,8 +95,20 @@ final class JmeshControl {
     return server.pid();
   }
 
+  Path dataDir() {
+    return dataDir;
+  }
+
   String token(String namespace, String service) {
-    String out = cli("token", "create", "--namespace", namespace, "--service", service);
+    return findToken(cli("token", "create", "--namespace", namespace, "--service", service));
+  }
+
+  /** A join token for any service of {@code namespace}. */
+  String token(String namespace) {
+    return findToken(cli("token", "create", "--namespace", namespace));
+  }
+
+  private static String findToken(String out) {
     Matcher m = TOKEN.matcher(out);
     if (!m.find()) {
       throw new IllegalStateException("no join token in the output of token create: " + out);
