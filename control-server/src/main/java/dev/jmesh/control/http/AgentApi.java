@@ -159,24 +159,67 @@ public final class AgentApi {
               + waitSeconds);
     }
     String namespace = instance.instance().namespace();
-    if (version.current() != knownVersion) {
-      return ApiResponse.okJson(snapshots.buildJson(namespace));
-    }
+    boolean gzip = acceptsGzip(request);
     if (waitSeconds == 0) {
-      return ApiResponse.notModified();
+      return version.current() != knownVersion
+          ? snapshotResponse(namespace, gzip)
+          : ApiResponse.notModified();
+    }
+    // Behind the version published to watchers: answer at once. Otherwise wait for the next
+    // (debounced) publication, even if the version has already moved on since.
+    if (watchers.isBehind(knownVersion)) {
+      return snapshotResponse(namespace, gzip);
     }
     watchers.watch(
         knownVersion,
         Duration.ofSeconds(Math.min(waitSeconds, MAX_WAIT_SECONDS)),
-        () -> answerSnapshot(request, namespace),
+        () -> answerSnapshot(request, namespace, gzip),
         () -> ResponseWriter.send(request.exchange(), ApiResponse.notModified()));
     return ApiResponse.deferred();
   }
 
-  private void answerSnapshot(ApiRequest request, String namespace) {
+  private ApiResponse snapshotResponse(String namespace, boolean gzip) {
+    return gzip
+        ? ApiResponse.okGzipJson(snapshots.buildGzipJson(namespace))
+        : ApiResponse.okJson(snapshots.buildJson(namespace));
+  }
+
+  /** Whether {@code Accept-Encoding} names gzip (or {@code *}) with a non-zero quality. */
+  static boolean acceptsGzip(ApiRequest request) {
+    List<String> values = request.exchange().getRequestHeaders().get("Accept-Encoding");
+    if (values == null) {
+      return false;
+    }
+    for (String value : values) {
+      for (String coding : value.split(",")) {
+        String[] parts = coding.split(";");
+        String name = parts[0].trim();
+        if (!name.equalsIgnoreCase("gzip") && !name.equals("*")) {
+          continue;
+        }
+        boolean refused = false;
+        for (int i = 1; i < parts.length; i++) {
+          String parameter = parts[i].trim();
+          if (parameter.startsWith("q=") || parameter.startsWith("Q=")) {
+            try {
+              refused = Double.parseDouble(parameter.substring(2).trim()) <= 0;
+            } catch (NumberFormatException e) {
+              refused = true;
+            }
+          }
+        }
+        if (!refused) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private void answerSnapshot(ApiRequest request, String namespace, boolean gzip) {
     ApiResponse response;
     try {
-      response = ApiResponse.okJson(snapshots.buildJson(namespace));
+      response = snapshotResponse(namespace, gzip);
     } catch (RuntimeException e) {
       ResponseWriter.sendError(
           request.exchange(), 500, "internal error while building the snapshot: " + e);

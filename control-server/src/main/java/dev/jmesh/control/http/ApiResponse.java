@@ -8,10 +8,15 @@ import java.io.UncheckedIOException;
  * What a handler answers: a status with an optional body, or {@link #deferred()} when the handler
  * has parked the exchange and another thread will answer it.
  */
-public record ApiResponse(int status, byte[] body, String contentType) {
+public record ApiResponse(int status, byte[] body, String contentType, String contentEncoding) {
 
   static final String JSON = "application/json";
   private static final ApiResponse DEFERRED = new ApiResponse(-1, null, null);
+
+  /** An answer whose body is sent as is (no {@code Content-Encoding}). */
+  public ApiResponse(int status, byte[] body, String contentType) {
+    this(status, body, contentType, null);
+  }
 
   public static ApiResponse json(int status, Object body) {
     try {
@@ -28,6 +33,11 @@ public record ApiResponse(int status, byte[] body, String contentType) {
   /** A 200 whose body is already JSON. */
   public static ApiResponse okJson(byte[] json) {
     return new ApiResponse(200, json, JSON);
+  }
+
+  /** A 200 whose body is JSON already compressed with gzip ({@code Content-Encoding: gzip}). */
+  public static ApiResponse okGzipJson(byte[] gzippedJson) {
+    return new ApiResponse(200, gzippedJson, JSON, "gzip");
   }
 
   public static ApiResponse noContent() {

@@ -17,6 +17,10 @@ public final class ResponseWriter {
       if (response.contentType() != null) {
         exchange.getResponseHeaders().set("Content-Type", response.contentType());
       }
+      if (response.contentEncoding() != null) {
+        exchange.getResponseHeaders().set("Content-Encoding", response.contentEncoding());
+        exchange.getResponseHeaders().set("Vary", "Accept-Encoding");
+      }
       byte[] body = response.body();
       boolean hasBody = body != null && body.length > 0;
       exchange.sendResponseHeaders(response.status(), hasBody ? body.length : -1);

@@ -8,20 +8,41 @@ import dev.jmesh.control.Json;
 import dev.jmesh.control.registry.InstanceRegistry;
 import dev.jmesh.control.registry.RegisteredInstance;
 import dev.jmesh.control.store.PolicyStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Builds the snapshot one agent sees: the policies of its namespace and of the root namespace, all
  * live instances, and the version they belong to. The JSON is made once per version and namespace,
- * so that waking thousands of watchers costs one serialisation per namespace.
+ * so that waking thousands of watchers costs one serialisation per namespace; likewise its gzip
+ * form, made once per version and namespace for agents that send {@code Accept-Encoding: gzip}.
  */
 public final class SnapshotBuilder {
 
-  private record CachedJson(long version, byte[] json) {}
+  /** The JSON of one version for one namespace, and its gzip form once someone asked for it. */
+  private static final class CachedJson {
+    final long version;
+    final byte[] json;
+    private byte[] gzip; // guarded by this
+
+    CachedJson(long version, byte[] json) {
+      this.version = version;
+      this.json = json;
+    }
+
+    synchronized byte[] gzip() {
+      if (gzip == null) {
+        gzip = compress(json);
+      }
+      return gzip;
+    }
+  }
 
   public static final String ROOT_NAMESPACE = "istio-system";
 
@@ -46,15 +67,22 @@ public final class SnapshotBuilder {
 
   /** {@link #build} as JSON, made once per namespace and version. */
   public byte[] buildJson(String namespace) {
+    return cached(namespace).json;
+  }
+
+  /** {@link #buildJson} compressed with gzip, made once per namespace and version. */
+  public byte[] buildGzipJson(String namespace) {
+    return cached(namespace).gzip();
+  }
+
+  private CachedJson cached(String namespace) {
     long current = version.current();
-    return jsonByNamespace
-        .compute(
-            namespace,
-            (ns, cached) ->
-                cached != null && cached.version() >= current
-                    ? cached
-                    : new CachedJson(current, serialize(build(ns, current))))
-        .json();
+    return jsonByNamespace.compute(
+        namespace,
+        (ns, cached) ->
+            cached != null && cached.version >= current
+                ? cached
+                : new CachedJson(current, serialize(build(ns, current))));
   }
 
   /** {@code current} must be read before the content, so the content is at least that new. */
@@ -67,6 +95,16 @@ public final class SnapshotBuilder {
     List<ServiceInstance> instances =
         registry.live().stream().map(RegisteredInstance::instance).toList();
     return new MeshSnapshot(current, trustDomain, ROOT_NAMESPACE, selected, instances);
+  }
+
+  private static byte[] compress(byte[] json) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(64, json.length / 8));
+    try (GZIPOutputStream gzip = new GZIPOutputStream(bytes, 8192)) {
+      gzip.write(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
   }
 
   private static byte[] serialize(MeshSnapshot snapshot) {

@@ -1,5 +1,6 @@
 package dev.jmesh.control.http;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,7 @@ import dev.jmesh.control.Json;
 import dev.jmesh.control.ServerSettings;
 import dev.jmesh.control.TestCsrs;
 import dev.jmesh.control.ca.Pem;
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.zip.GZIPInputStream;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -235,6 +238,36 @@ class ControlServerHttpsTest {
     assertEquals(
         orders.certificate().getNotAfter().getTime(),
         instances.path("items").get(0).path("certificateNotAfterEpochMillis").asLong());
+  }
+
+  @Test
+  void snapshotIsGzippedWhenTheAgentAcceptsGzipAndDecodesToTheSameSnapshot() throws Exception {
+    assertEquals(200, operator("POST", "/v1/policies", STRICT_DEFAULT).statusCode());
+    Workload orders = join("default", "orders");
+    String instanceId = register(orders, "orders", "default");
+    String path = "/v1/snapshot?instance=" + instanceId + "&version=0";
+
+    HttpResponse<byte[]> plain = orders.http().sendForBytes("GET", path, null);
+    HttpResponse<byte[]> gzipped =
+        orders.http().sendForBytes("GET", path, null, "Accept-Encoding", "gzip, deflate");
+    HttpResponse<byte[]> refused =
+        orders.http().sendForBytes("GET", path, null, "Accept-Encoding", "gzip;q=0, identity");
+
+    assertEquals(200, plain.statusCode());
+    assertTrue(plain.headers().firstValue("Content-Encoding").isEmpty());
+    assertEquals(200, gzipped.statusCode());
+    assertEquals("gzip", gzipped.headers().firstValue("Content-Encoding").orElse(null));
+    assertTrue(refused.headers().firstValue("Content-Encoding").isEmpty());
+    byte[] decoded;
+    try (var in = new GZIPInputStream(new ByteArrayInputStream(gzipped.body()))) {
+      decoded = in.readAllBytes();
+    }
+    assertArrayEquals(plain.body(), decoded);
+    assertTrue(gzipped.body().length < plain.body().length);
+    MeshSnapshot snapshot = Json.MAPPER.readValue(decoded, MeshSnapshot.class);
+    assertEquals(Json.MAPPER.readValue(plain.body(), MeshSnapshot.class), snapshot);
+    assertEquals(instanceId, snapshot.instances().get(0).instanceId());
+    assertEquals("default", snapshot.policies().get(0).name());
   }
 
   @Test

@@ -38,6 +38,18 @@ final class TestHttp {
 
   CompletableFuture<HttpResponse<String>> sendAsync(
       String method, String path, String body, String... headers) {
+    return client.sendAsync(
+        request(method, path, body, headers), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The body as received, not decoded (for {@code Content-Encoding: gzip}). */
+  HttpResponse<byte[]> sendForBytes(String method, String path, String body, String... headers)
+      throws Exception {
+    return client.send(
+        request(method, path, body, headers), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private HttpRequest request(String method, String path, String body, String... headers) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(base.resolve(path))
             .timeout(Duration.ofSeconds(30))
@@ -49,7 +61,7 @@ final class TestHttp {
     for (int i = 0; i < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
     }
-    return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+    return request.build();
   }
 
   private static SSLContext tls(X509Certificate root, PrivateKey key, X509Certificate... chain)
