@@ -76,7 +76,8 @@ final class SimulatedAgent {
 
   private HttpRequest snapshotRequest(long version, int waitSeconds) {
     return HttpRequest.newBuilder(URI.create(base + "/v1/snapshot?instance=" + instanceId + "&version=" + version
-        + "&waitSeconds=" + waitSeconds)).timeout(Duration.ofSeconds(waitSeconds + 30)).GET().build();
+        + "&waitSeconds=" + waitSeconds)).timeout(Duration.ofSeconds(waitSeconds + 30))
+        .header("Accept-Encoding", "gzip").GET().build();
   }
 
   private void watch() {
@@ -139,13 +140,21 @@ final class SimulatedAgent {
   record Head(long version, long bytes) {}
 
   static final class VersionSubscriber implements HttpResponse.BodySubscriber<Head> {
-    static final HttpResponse.BodyHandler<Head> HANDLER = info -> new VersionSubscriber();
+    static final HttpResponse.BodyHandler<Head> HANDLER =
+        info -> new VersionSubscriber(
+            info.headers().firstValue("Content-Encoding").orElse("").equalsIgnoreCase("gzip"));
     private static final Pattern VERSION = Pattern.compile("\"version\"\\s*:\\s*(-?\\d+)");
 
     private final CompletableFuture<Head> result = new CompletableFuture<>();
     private final byte[] head = new byte[96];
     private int headLength;
     private long total;
+    /** A gzip body is kept whole (it is small) and only its first bytes are inflated. */
+    private final java.io.ByteArrayOutputStream compressed;
+
+    VersionSubscriber(boolean gzip) {
+      this.compressed = gzip ? new java.io.ByteArrayOutputStream() : null;
+    }
 
     @Override
     public CompletionStage<Head> getBody() {
@@ -161,6 +170,12 @@ final class SimulatedAgent {
     public void onNext(List<ByteBuffer> items) {
       for (ByteBuffer b : items) {
         total += b.remaining();
+        if (compressed != null) {
+          byte[] bytes = new byte[b.remaining()];
+          b.get(bytes);
+          compressed.write(bytes, 0, bytes.length);
+          continue;
+        }
         int n = Math.min(b.remaining(), head.length - headLength);
         b.get(head, headLength, n);
         headLength += n;
@@ -174,6 +189,15 @@ final class SimulatedAgent {
 
     @Override
     public void onComplete() {
+      if (compressed != null) {
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+            new java.io.ByteArrayInputStream(compressed.toByteArray()))) {
+          headLength = in.readNBytes(head, 0, head.length);
+        } catch (java.io.IOException e) {
+          result.completeExceptionally(e);
+          return;
+        }
+      }
       Matcher m = VERSION.matcher(new String(head, 0, headLength, StandardCharsets.UTF_8));
       result.complete(new Head(m.find() ? Long.parseLong(m.group(1)) : -1, total));
     }
