@@ -38,7 +38,7 @@ class AgentJarLayoutIT {
   void librariesAreRelocatedUnderTheShadedPackage() throws IOException {
     try (JarFile jar = agentJar()) {
       for (String library : List.of("io/netty/", "com/fasterxml/jackson/", "org/bouncycastle/",
-          "net/bytebuddy/")) {
+          "net/bytebuddy/", "io/micrometer/", "io/prometheus/", "org/HdrHistogram/")) {
         assertNotNull(
             jar.getEntry("inst/dev/jmesh/shaded/" + library),
             () -> library + " is not relocated under inst/dev/jmesh/shaded/");

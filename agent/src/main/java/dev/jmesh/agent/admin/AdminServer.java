@@ -38,12 +38,23 @@ public final class AdminServer {
 
   private final BooleanSupplier ready;
   private final Supplier<Object> configDump;
+  private final Supplier<String> metrics;
   private final ObjectMapper json;
   private volatile Channel channel;
 
+  /** The Prometheus text exposition format's content type. */
+  static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
   public AdminServer(BooleanSupplier ready, Supplier<Object> configDump) {
+    this(ready, configDump, null);
+  }
+
+  /** @param metrics Prometheus text for /metrics and /stats/prometheus; null for none */
+  public AdminServer(
+      BooleanSupplier ready, Supplier<Object> configDump, Supplier<String> metrics) {
     this.ready = ready;
     this.configDump = configDump;
+    this.metrics = metrics;
     this.json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   }
 
@@ -112,9 +123,18 @@ public final class AdminServer {
         case "/config_dump":
           response = configDump();
           break;
+        case "/metrics", "/stats/prometheus":
+          if (metrics != null) {
+            response = text(HttpResponseStatus.OK, metrics.get());
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT);
+            break;
+          }
+          // fall through
         default:
           response =
-              text(HttpResponseStatus.NOT_FOUND, "not found; try /healthz, /ready, /config_dump\n");
+              text(
+                  HttpResponseStatus.NOT_FOUND,
+                  "not found; try /healthz, /ready, /config_dump, /metrics\n");
       }
       boolean keepAlive = HttpUtil.isKeepAlive(request);
       HttpUtil.setContentLength(response, response.content().readableBytes());

@@ -31,6 +31,8 @@ import java.util.function.UnaryOperator;
  * @param adminPort 0 = ephemeral, -1 = no admin endpoint
  * @param certTtl the certificate lifetime to ask for; null = the server's default
  * @param startupTimeout how long new connections wait for the first snapshot and certificate
+ * @param accessLog where access-log lines go: off, stdout, or a file path
+ * @param accessLogSampling the fraction of requests that get a line, 0..1
  */
 public record AgentConfig(
     boolean enabled,
@@ -44,9 +46,43 @@ public record AgentConfig(
     String advertiseAddress,
     int adminPort,
     Duration certTtl,
-    Duration startupTimeout) {
+    Duration startupTimeout,
+    String accessLog,
+    double accessLogSampling) {
 
   public static final String DEFAULT_NAMESPACE = "default";
+  public static final String DEFAULT_ACCESS_LOG = "off";
+
+  /** With the access log off. */
+  public AgentConfig(
+      boolean enabled,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      List<URI> controlUrls,
+      JoinToken token,
+      Path controlCa,
+      Set<Integer> inboundPorts,
+      String advertiseAddress,
+      int adminPort,
+      Duration certTtl,
+      Duration startupTimeout) {
+    this(
+        enabled,
+        service,
+        namespace,
+        labels,
+        controlUrls,
+        token,
+        controlCa,
+        inboundPorts,
+        advertiseAddress,
+        adminPort,
+        certTtl,
+        startupTimeout,
+        DEFAULT_ACCESS_LOG,
+        1.0);
+  }
   public static final int DEFAULT_ADMIN_PORT = 15020;
   public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -151,7 +187,44 @@ public record AgentConfig(
         s.get("cert.ttl") == null ? null : parsePositiveDuration("cert.ttl", s.get("cert.ttl")),
         s.get("startup.timeout") == null
             ? DEFAULT_STARTUP_TIMEOUT
-            : parseDuration("startup.timeout", s.get("startup.timeout")));
+            : parseDuration("startup.timeout", s.get("startup.timeout")),
+        parseAccessLog(s.get("accesslog")),
+        parseSampling(s.get("accesslog.sampling")));
+  }
+
+  private static String parseAccessLog(String text) {
+    if (text == null || text.isBlank()) {
+      return DEFAULT_ACCESS_LOG;
+    }
+    String trimmed = text.trim();
+    String lower = trimmed.toLowerCase(Locale.ROOT);
+    if (lower.equals("off") || lower.equals("false") || lower.equals("none")) {
+      return "off";
+    }
+    if (lower.equals("stdout") || lower.equals("/dev/stdout")) {
+      return "stdout";
+    }
+    return trimmed;
+  }
+
+  private static double parseSampling(String text) {
+    if (text == null || text.isBlank()) {
+      return 1.0;
+    }
+    double value;
+    try {
+      value = Double.parseDouble(text.trim());
+    } catch (NumberFormatException e) {
+      value = Double.NaN;
+    }
+    if (!(value >= 0 && value <= 1)) {
+      throw new AgentConfigException(
+          SettingSources.describe("accesslog.sampling")
+              + ": \""
+              + text.trim()
+              + "\" is not a fraction between 0 and 1");
+    }
+    return value;
   }
 
   private static List<URI> parseControlUrls(String text) {

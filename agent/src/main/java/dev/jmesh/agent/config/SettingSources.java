@@ -27,6 +27,8 @@ final class SettingSources {
           "admin.port",
           "cert.ttl",
           "startup.timeout",
+          "accesslog",
+          "accesslog.sampling",
           "enabled");
 
   private final UnaryOperator<String> systemProperties;

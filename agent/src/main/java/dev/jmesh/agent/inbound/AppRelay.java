@@ -2,6 +2,8 @@ package dev.jmesh.agent.inbound;
 
 import dev.jmesh.agent.runtime.ByteRelay;
 import dev.jmesh.agent.runtime.HalfClose;
+import dev.jmesh.agent.telemetry.HttpTap;
+import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.PeerIdentity;
 import dev.jmesh.bootstrap.AgentLog;
 import io.netty.bootstrap.Bootstrap;
@@ -39,16 +41,19 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
 
   static final AttributeKey<PeerIdentity> PEER = AttributeKey.valueOf("jmesh.peer");
   private static final String ENCODER = "jmesh-http-encoder";
+  private static final String TAP = "jmesh-tap";
 
   private final InetSocketAddress app;
   private final boolean waitForHandshake;
   private final Consumer<PeerIdentity> onSecured;
   private final Function<String, ForwardedClientCert> rewriters;
+  private final Telemetry telemetry;
   private final List<Object> pending = new ArrayList<>();
   private final List<Object> heldDuringUpgrade = new ArrayList<>();
   private ChannelHandlerContext ctx;
   private Channel backend;
   private UpgradeResponseWatcher upgradeWatcher;
+  private HttpTap tap;
   private boolean connected;
   private boolean inputShutdown;
   private boolean awaitingUpgrade;
@@ -57,16 +62,19 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
    * @param waitForHandshake whether a TLS handshake (or the decision to do one) comes first
    * @param onSecured told the peer (null for plaintext) once the connection is allowed through
    * @param rewriters makes the XFCC rewriter for a decoder of the given name, when decoding resumes
+   * @param telemetry where the connection's metrics and access-log lines go; null for none
    */
   AppRelay(
       InetSocketAddress app,
       boolean waitForHandshake,
       Consumer<PeerIdentity> onSecured,
-      Function<String, ForwardedClientCert> rewriters) {
+      Function<String, ForwardedClientCert> rewriters,
+      Telemetry telemetry) {
     this.app = app;
     this.waitForHandshake = waitForHandshake;
     this.onSecured = onSecured;
     this.rewriters = rewriters;
+    this.telemetry = telemetry;
   }
 
   @Override
@@ -131,6 +139,11 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     upgradeWatcher = new UpgradeResponseWatcher(AppRelay.this::upgradeDecided);
+                    if (telemetry != null) {
+                      // First, so that it sees the bytes the application reads and writes.
+                      tap = new HttpTap(telemetry, false, HttpTap.hostPort(frontend.remoteAddress()));
+                      ch.pipeline().addLast(TAP, tap);
+                    }
                     ch.pipeline().addLast(upgradeWatcher, new ByteRelay(frontend));
                   }
                 })
@@ -161,6 +174,10 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
             return;
           }
           connected = true;
+          if (tap != null) {
+            tap.opened(
+                telemetry.inbound(peer == null ? null : peer.spiffeId()), HttpTap.hostPort(app));
+          }
           for (Object msg : pending) {
             forward(msg);
           }
@@ -200,7 +217,11 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof HttpObject && backend.pipeline().get(ENCODER) == null) {
-      backend.pipeline().addFirst(ENCODER, new HttpRequestEncoder());
+      if (backend.pipeline().get(TAP) != null) {
+        backend.pipeline().addAfter(TAP, ENCODER, new HttpRequestEncoder());
+      } else {
+        backend.pipeline().addFirst(ENCODER, new HttpRequestEncoder());
+      }
     }
     backend.write(msg);
   }

@@ -113,7 +113,8 @@ final class InboundConnectionSetup extends ChannelInboundHandlerAdapter {
             app,
             mode != MtlsMode.DISABLE,
             peer -> record(remote, peer, security(peer)),
-            rewriters));
+            rewriters,
+            context.telemetry()));
     pipeline.remove(this);
     channel.config().setAutoRead(true);
   }

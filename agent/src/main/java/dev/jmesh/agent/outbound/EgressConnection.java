@@ -3,6 +3,7 @@ package dev.jmesh.agent.outbound;
 import dev.jmesh.agent.runtime.ByteRelay;
 import dev.jmesh.agent.runtime.RecentConnections;
 import dev.jmesh.agent.runtime.StartupDeadline;
+import dev.jmesh.agent.telemetry.HttpTap;
 import dev.jmesh.agent.tls.PeerIdentity;
 import dev.jmesh.api.ServiceInstance;
 import dev.jmesh.bootstrap.AgentLog;
@@ -34,6 +35,8 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
   private final int port;
   private final EndpointPicker picker;
   private final EgressContext context;
+  private final HttpTap tap;
+  private ServiceInstance instance;
 
   /** How long a connection waits for an instance when the service has none right now. */
   private static final Duration NO_INSTANCE_WAIT = Duration.ofSeconds(3);
@@ -41,11 +44,14 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
   private Channel upstream;
   private Instant waitForInstanceUntil;
 
-  EgressConnection(ServiceName service, int port, EndpointPicker picker, EgressContext context) {
+  /** @param tap counts this connection's traffic, or null for no telemetry */
+  EgressConnection(
+      ServiceName service, int port, EndpointPicker picker, EgressContext context, HttpTap tap) {
     this.service = service;
     this.port = port;
     this.picker = picker;
     this.context = context;
+    this.tap = tap;
   }
 
   @Override
@@ -85,9 +91,11 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
       }
     }
     if (endpoint == null) {
+      failed("NR");
       refuse(ctx, null, "no-instance", "no live instance serves port " + port);
       return;
     }
+    instance = instanceAt(instances, endpoint);
     String expected = service.spiffeId(context.directory().trustDomain());
     upstream =
         new Bootstrap()
@@ -111,6 +119,7 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
             .addListener(
                 f -> {
                   if (!f.isSuccess()) {
+                    failed("UF");
                     refuse(
                         ctx,
                         endpoint,
@@ -140,6 +149,7 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
         return;
       }
       if (!handshake.isSuccess()) {
+        failed("UF");
         refuse(
             app,
             endpoint,
@@ -166,6 +176,14 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
         return;
       }
       record(endpoint, peer, "mutual_tls");
+      if (tap != null) {
+        tap.opened(
+            context
+                .telemetry()
+                .outbound(
+                    service.service(), service.namespace(), instance, peer.spiffeId().toString()),
+            endpoint.getHostString() + ":" + endpoint.getPort());
+      }
       Channel appChannel = app.channel();
       ctx.pipeline().replace(this, "jmesh-relay", new ByteRelay(appChannel));
       app.pipeline().replace(EgressConnection.this, "jmesh-relay", new ByteRelay(ctx.channel()));
@@ -193,6 +211,27 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     ctx.close();
+  }
+
+  /** Counts a connection that never reached an instance, with Envoy's flag for why. */
+  private void failed(String responseFlags) {
+    if (tap != null) {
+      tap.failed(
+          context.telemetry().outbound(service.service(), service.namespace(), instance, null),
+          responseFlags);
+    }
+  }
+
+  private static ServiceInstance instanceAt(
+      List<ServiceInstance> instances, InetSocketAddress endpoint) {
+    for (ServiceInstance candidate : instances) {
+      if (endpoint.getHostString().equals(candidate.address())
+          && candidate.ports() != null
+          && candidate.ports().contains(endpoint.getPort())) {
+        return candidate;
+      }
+    }
+    return null;
   }
 
   private void refuse(

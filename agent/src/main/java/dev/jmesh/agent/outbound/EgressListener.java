@@ -1,5 +1,6 @@
 package dev.jmesh.agent.outbound;
 
+import dev.jmesh.agent.telemetry.HttpTap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -38,7 +39,15 @@ public final class EgressListener {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new EgressConnection(service, port, picker, context));
+                    HttpTap tap =
+                        context.telemetry() == null
+                            ? null
+                            : new HttpTap(
+                                context.telemetry(), true, HttpTap.hostPort(ch.remoteAddress()));
+                    if (tap != null) {
+                      ch.pipeline().addLast("jmesh-tap", tap);
+                    }
+                    ch.pipeline().addLast(new EgressConnection(service, port, picker, context, tap));
                   }
                 })
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))

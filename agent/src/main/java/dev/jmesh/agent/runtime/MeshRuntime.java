@@ -11,6 +11,9 @@ import dev.jmesh.agent.inbound.InboundContext;
 import dev.jmesh.agent.inbound.InboundListeners;
 import dev.jmesh.agent.outbound.EgressContext;
 import dev.jmesh.agent.outbound.EgressListeners;
+import dev.jmesh.agent.telemetry.AccessLog;
+import dev.jmesh.agent.telemetry.IstioMetrics;
+import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.MeshTlsContexts;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.AgentThread;
@@ -46,6 +49,7 @@ public final class MeshRuntime {
   private final ControlSession control;
   private final AdminServer admin;
   private final ConfigDump configDump;
+  private final Telemetry telemetry;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private MeshRuntime(AgentConfig config) {
@@ -60,6 +64,15 @@ public final class MeshRuntime {
     this.workers =
         new NioEventLoopGroup(
             Math.min(4, Runtime.getRuntime().availableProcessors()), new AgentThreadFactory("io"));
+    this.telemetry =
+        new Telemetry(
+            new IstioMetrics().withAgentCost(),
+            AccessLog.open(config.accessLog(), config.accessLogSampling()),
+            config.service(),
+            config.namespace(),
+            config.labels(),
+            tls::localSpiffeId,
+            mesh);
     ControlSession[] session = new ControlSession[1];
     this.inbound =
         new InboundListeners(
@@ -72,7 +85,8 @@ public final class MeshRuntime {
                 inboundConnections,
                 acceptors,
                 workers,
-                APP_BIND_TIMEOUT),
+                APP_BIND_TIMEOUT,
+                telemetry),
             () -> session[0].portsChanged());
     this.egress =
         new EgressListeners(
@@ -84,11 +98,12 @@ public final class MeshRuntime {
                 deadline,
                 outboundConnections,
                 acceptors,
-                workers));
+                workers,
+                telemetry));
     ControlClient client =
         new ControlClient(
             config.controlUrls(), config.token().caSha256(), controlCaRoots(config), identity);
-    this.admin = new AdminServer(this::isReady, this::configDump);
+    this.admin = new AdminServer(this::isReady, this::configDump, telemetry.metrics()::scrape);
     this.control =
         new ControlSession(
             config, client, identity, inbound::ports, admin::port, mesh, AgentVersion.VERSION);

@@ -126,4 +126,20 @@ class AgentConfigTest {
     AgentConfigException e = assertThrows(AgentConfigException.class, () -> load(null));
     assertTrue(e.getMessage().startsWith(message.strip()), e.getMessage());
   }
+
+  @Test
+  void accessLogIsOffByDefaultAndTakesStdoutOrAFileWithSampling() {
+    minimal();
+    assertEquals("off", load(null).accessLog());
+    assertEquals(1.0, load(null).accessLogSampling());
+    environment.put("JMESH_ACCESSLOG", "stdout");
+    environment.put("JMESH_ACCESSLOG_SAMPLING", "0.25");
+    assertEquals("stdout", load(null).accessLog());
+    assertEquals(0.25, load(null).accessLogSampling());
+    environment.clear();
+    assertEquals("/tmp/access.log", load("accesslog=/tmp/access.log").accessLog());
+    properties.put("jmesh.accesslog.sampling", "1.5");
+    AgentConfigException e = assertThrows(AgentConfigException.class, () -> load(null));
+    assertTrue(e.getMessage().contains("jmesh.accesslog.sampling"), e.getMessage());
+  }
 }

@@ -9,7 +9,12 @@ import dev.jmesh.agent.config.AgentConfig;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.runtime.AgentThreadFactory;
 import dev.jmesh.agent.runtime.RecentConnections;
+import dev.jmesh.agent.outbound.FakeDirectory;
 import dev.jmesh.agent.runtime.StartupDeadline;
+import dev.jmesh.agent.telemetry.AccessLog;
+import dev.jmesh.agent.telemetry.IstioMetrics;
+import dev.jmesh.agent.telemetry.PrometheusText;
+import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.MeshTlsContexts;
 import dev.jmesh.agent.tls.TestClients;
 import dev.jmesh.agent.tls.TestPki;
@@ -61,6 +66,17 @@ class InboundListenerTest {
   private TestApp app;
   private InetSocketAddress requested;
   private RecentConnections connections;
+  private final IstioMetrics metrics = new IstioMetrics();
+
+  /** The sum of istio_requests_total samples that have these labels, on the inbound side. */
+  private double requests(String... labelPairs) {
+    Map<String, String> expected = new java.util.HashMap<>();
+    expected.put("reporter", "destination");
+    for (int i = 0; i < labelPairs.length; i += 2) {
+      expected.put(labelPairs[i], labelPairs[i + 1]);
+    }
+    return new PrometheusText(metrics.scrape()).sum("istio_requests_total", expected);
+  }
 
   @BeforeEach
   void setUp() throws IOException {
@@ -73,16 +89,25 @@ class InboundListenerTest {
 
   private InboundListeners listeners(InboundPolicy inboundPolicy, Duration startupTimeout) {
     IdentityStore identity = pki.identity("default", "orders");
+    MeshTlsContexts tls = new MeshTlsContexts(identity);
     InboundContext context =
         new InboundContext(
             inboundPolicy,
-            new MeshTlsContexts(identity),
+            tls,
             identity.firstCertificate(),
             new StartupDeadline(startupTimeout),
             connections,
             loops,
             loops,
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5),
+            new Telemetry(
+                metrics,
+                AccessLog.off(),
+                "orders",
+                "default",
+                Map.of("app", "orders"),
+                tls::localSpiffeId,
+                new FakeDirectory()));
     return new InboundListeners(config(), context, () -> {});
   }
 
@@ -181,6 +206,13 @@ class InboundListenerTest {
       String response = TestClients.get(socket, "/", "X-Forwarded-Client-Cert: By=spoofed");
       assertTrue(response.endsWith("xfcc=null"), response);
     }
+    assertEquals(
+        1.0,
+        requests(
+            "response_code", "200",
+            "source_principal", "unknown",
+            "destination_app", "orders",
+            "connection_security_policy", "none"));
   }
 
   @Test
@@ -344,6 +376,8 @@ class InboundListenerTest {
           request.toLowerCase(java.util.Locale.ROOT).contains("x-forwarded-client-cert"), request);
       appThread.join(5000);
     }
+    assertEquals(1.0, requests("response_code", "101"));
+    assertEquals(1.0, requests());
   }
 
   @Test
@@ -367,5 +401,11 @@ class InboundListenerTest {
           2, responses.split(java.util.regex.Pattern.quote(xfcc), -1).length - 1, responses);
     }
     assertEquals(2, app.requests.get());
+    assertEquals(
+        2.0,
+        requests(
+            "response_code", "200",
+            "source_principal", "spiffe://cluster.local/ns/default/sa/web",
+            "connection_security_policy", "mutual_tls"));
   }
 }

@@ -1,0 +1,335 @@
+package dev.jmesh.agent.telemetry;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Watches the bytes of one connection on the application's side of the agent, without changing
+ * them: a copy of each direction goes through an HTTP/1 decoder on the side, and every request with
+ * its response becomes one {@code istio_requests_total} sample (and an access-log line). Bytes that
+ * do not decode as HTTP/1, and everything after a protocol switch (101, CONNECT), count as TCP only.
+ * TCP metrics (bytes each way, opened, closed) are kept for every connection.
+ *
+ * <p>Goes first in the pipeline of the application-side channel: for egress the application's
+ * channel (requests are reads), for inbound the channel to the application (requests are writes).
+ */
+public final class HttpTap extends ChannelDuplexHandler {
+
+  // Generous limits: a message the side decoder cannot parse only turns the connection into TCP.
+  private static final int MAX_LINE = 16 * 1024;
+  private static final int MAX_HEADERS = 64 * 1024;
+  private static final int CHUNK = 64 * 1024;
+
+  private final Telemetry telemetry;
+  private final boolean requestsAreReads;
+  private final String downstreamRemote;
+  private volatile MetricLabels labels;
+  private String upstreamHost = "-";
+  private IstioMetrics.TcpMeters tcp;
+  private boolean closed;
+
+  private boolean http = true;
+  private EmbeddedChannel requestDecoder;
+  private EmbeddedChannel responseDecoder;
+  private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
+  private final ArrayDeque<Exchange> awaitingResponse = new ArrayDeque<>();
+  private Exchange receiving;
+  private Exchange responding;
+  private boolean interim;
+  private long requestBytes;
+  private long responseBytes;
+
+  /** One request and its response as seen so far. */
+  private static final class Exchange {
+    final long startNanos = System.nanoTime();
+    final Instant start = Instant.now();
+    String method;
+    String path;
+    String protocol;
+    String authority;
+    String requestId;
+    String userAgent;
+    long requestBytes;
+    int code;
+  }
+
+  /**
+   * @param requestsAreReads true on egress (the app writes requests to us), false on inbound
+   * @param downstreamRemote the client's address as the access log shows it
+   */
+  public HttpTap(Telemetry telemetry, boolean requestsAreReads, String downstreamRemote) {
+    this.telemetry = telemetry;
+    this.requestsAreReads = requestsAreReads;
+    this.downstreamRemote = downstreamRemote;
+  }
+
+  /**
+   * The connection is established: from now on its traffic is counted with these labels.
+   *
+   * @param upstreamHost where requests go (host:port), for the access log
+   */
+  public void opened(MetricLabels labels, String upstreamHost) {
+    this.labels = labels;
+    this.upstreamHost = upstreamHost;
+    this.tcp = telemetry.metrics().tcp(labels, "-");
+    tcp.opened().increment();
+  }
+
+  /** A connection that never got through: counted as opened and closed with these flags. */
+  public void failed(MetricLabels labels, String responseFlags) {
+    if (this.tcp != null || closed) {
+      return;
+    }
+    closed = true;
+    IstioMetrics.TcpMeters meters = telemetry.metrics().tcp(labels, responseFlags);
+    meters.opened().increment();
+    meters.closed().increment();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (msg instanceof ByteBuf buf) {
+      saw(buf, requestsAreReads);
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
+    if (msg instanceof ByteBuf buf) {
+      saw(buf, !requestsAreReads);
+    }
+    ctx.write(msg, promise);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (tcp != null && !closed) {
+      closed = true;
+      tcp.closed().increment();
+    }
+    stopDecoding();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    stopDecoding();
+  }
+
+  private void saw(ByteBuf buf, boolean request) {
+    int n = buf.readableBytes();
+    if (n == 0 || labels == null) {
+      return;
+    }
+    if (request) {
+      tcp.received().increment(n);
+    } else {
+      tcp.sent().increment(n);
+    }
+    if (!http) {
+      return;
+    }
+    try {
+      if (request) {
+        requestBytes += n;
+        decodeRequests(buf);
+      } else {
+        responseBytes += n;
+        decodeResponses(buf);
+      }
+    } catch (RuntimeException e) {
+      stopDecoding();
+    }
+  }
+
+  private void decodeRequests(ByteBuf buf) {
+    if (requestDecoder == null) {
+      requestDecoder = new EmbeddedChannel(new HttpRequestDecoder(MAX_LINE, MAX_HEADERS, CHUNK));
+    }
+    requestDecoder.writeInbound(buf.retainedDuplicate());
+    Object out;
+    while (http && (out = requestDecoder.readInbound()) != null) {
+      try {
+        onRequest((HttpObject) out);
+      } finally {
+        ReferenceCountUtil.release(out);
+      }
+    }
+  }
+
+  private void onRequest(HttpObject msg) {
+    if (msg.decoderResult().isFailure()) {
+      stopDecoding();
+      return;
+    }
+    if (msg instanceof HttpRequest request) {
+      Exchange e = new Exchange();
+      e.method = request.method().name();
+      e.path = request.uri();
+      e.protocol = request.protocolVersion().text();
+      e.authority = request.headers().get(HttpHeaderNames.HOST);
+      e.requestId = request.headers().get("x-request-id");
+      e.userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
+      receiving = e;
+      methods.add(request.method());
+    }
+    if (msg instanceof LastHttpContent && receiving != null) {
+      receiving.requestBytes = requestBytes;
+      requestBytes = 0;
+      awaitingResponse.add(receiving);
+      receiving = null;
+    }
+  }
+
+  private void decodeResponses(ByteBuf buf) {
+    if (responseDecoder == null) {
+      responseDecoder = new EmbeddedChannel(new MethodAwareResponseDecoder());
+    }
+    responseDecoder.writeInbound(buf.retainedDuplicate());
+    Object out;
+    while (http && (out = responseDecoder.readInbound()) != null) {
+      try {
+        if (out instanceof HttpObject o) {
+          onResponse(o);
+        }
+      } finally {
+        ReferenceCountUtil.release(out);
+      }
+    }
+  }
+
+  private void onResponse(HttpObject msg) {
+    if (msg.decoderResult().isFailure()) {
+      stopDecoding();
+      return;
+    }
+    if (msg instanceof HttpResponse response) {
+      int code = response.status().code();
+      interim = code >= 100 && code < 200 && code != 101;
+      if (interim) {
+        return;
+      }
+      responding = awaitingResponse.poll();
+      if (responding == null) {
+        // A response to a request we did not see whole (e.g. sent before a failed decode).
+        stopDecoding();
+        return;
+      }
+      responding.code = code;
+      if (code == 101 || ("CONNECT".equals(responding.method) && code / 100 == 2)) {
+        finish(responding, responseBytes);
+        responding = null;
+        stopDecoding();
+        return;
+      }
+    }
+    if (msg instanceof LastHttpContent) {
+      if (interim) {
+        interim = false;
+        return;
+      }
+      if (responding != null) {
+        finish(responding, responseBytes);
+        responseBytes = 0;
+        responding = null;
+      }
+    }
+  }
+
+  private void finish(Exchange e, long bytesOut) {
+    double millis = (System.nanoTime() - e.startNanos) / 1_000_000.0;
+    MetricLabels l = labels;
+    telemetry.metrics().request(l, e.code, "-", millis, e.requestBytes, bytesOut);
+    AccessLog log = telemetry.accessLog();
+    if (log.enabled()) {
+      Map<String, Object> line = new LinkedHashMap<>();
+      line.put("start_time", e.start.toString());
+      line.put("method", e.method);
+      line.put("path", e.path);
+      line.put("protocol", e.protocol);
+      line.put("response_code", e.code);
+      line.put("response_flags", "-");
+      line.put("bytes_received", e.requestBytes);
+      line.put("bytes_sent", bytesOut);
+      line.put("duration", Math.round(millis));
+      line.put("upstream_host", upstreamHost);
+      line.put("x_request_id", e.requestId);
+      line.put("authority", e.authority);
+      line.put("user_agent", e.userAgent);
+      line.put("downstream_remote_address", downstreamRemote);
+      line.put("reporter", l.reporter());
+      line.put("upstream_cluster", l.destinationService());
+      line.put("source_principal", l.sourcePrincipal());
+      line.put("destination_principal", l.destinationPrincipal());
+      log.log(line);
+    }
+  }
+
+  private void stopDecoding() {
+    http = false;
+    methods.clear();
+    awaitingResponse.clear();
+    if (requestDecoder != null) {
+      requestDecoder.finishAndReleaseAll();
+      requestDecoder = null;
+    }
+    if (responseDecoder != null) {
+      responseDecoder.finishAndReleaseAll();
+      responseDecoder = null;
+    }
+  }
+
+  /** Formats an address as host:port for logs. */
+  public static String hostPort(SocketAddress address) {
+    if (address instanceof InetSocketAddress inet) {
+      return inet.getHostString() + ":" + inet.getPort();
+    }
+    return String.valueOf(address);
+  }
+
+  /** A response decoder that knows which request each response answers (HEAD has no body). */
+  private final class MethodAwareResponseDecoder extends HttpResponseDecoder {
+    MethodAwareResponseDecoder() {
+      super(MAX_LINE, MAX_HEADERS, CHUNK);
+    }
+
+    @Override
+    protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+      if (msg instanceof HttpResponse response) {
+        int code = response.status().code();
+        if (code >= 100 && code < 200 && code != 101) {
+          return super.isContentAlwaysEmpty(msg);
+        }
+        HttpMethod method = methods.poll();
+        if (HttpMethod.HEAD.equals(method)) {
+          return true;
+        }
+        if (HttpMethod.CONNECT.equals(method) && code / 100 == 2) {
+          return true;
+        }
+      }
+      return super.isContentAlwaysEmpty(msg);
+    }
+  }
+}
