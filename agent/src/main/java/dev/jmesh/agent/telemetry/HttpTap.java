@@ -5,6 +5,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
@@ -46,6 +47,8 @@ public final class HttpTap extends ChannelDuplexHandler {
   private String upstreamHost = "-";
   private IstioMetrics.TcpMeters tcp;
   private boolean closed;
+  private boolean weClosed;
+  private boolean inputShutdown;
 
   private boolean http = true;
   private EmbeddedChannel requestDecoder;
@@ -123,11 +126,26 @@ public final class HttpTap extends ChannelDuplexHandler {
   }
 
   @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      inputShutdown = true;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+    weClosed = true;
+    ctx.close(promise);
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     if (tcp != null && !closed) {
       closed = true;
       tcp.closed().increment();
     }
+    unanswered();
     stopDecoding();
     ctx.fireChannelInactive();
   }
@@ -257,10 +275,44 @@ public final class HttpTap extends ChannelDuplexHandler {
     }
   }
 
+  /**
+   * Requests the connection closed under: response code 0, with Envoy's flag for who went away —
+   * UC when the upstream side (the application on inbound, the agent's mTLS connection on egress)
+   * closed, DC when the downstream side did.
+   */
+  private void unanswered() {
+    if (!http || labels == null) {
+      return;
+    }
+    // On egress this channel is the downstream (the app): the agent closing it means the upstream
+    // went away. On inbound it is the upstream (the app): the app ending its output (half-close)
+    // or closing by itself means it went away; the agent closing it means the client did.
+    boolean upstreamWentAway = requestsAreReads ? weClosed : inputShutdown || !weClosed;
+    String flags = upstreamWentAway ? "UC" : "DC";
+    if (responding != null) {
+      responding.code = 0;
+      finish(responding, responseBytes, flags);
+      responding = null;
+    }
+    for (Exchange e : awaitingResponse) {
+      finish(e, 0, flags);
+    }
+    awaitingResponse.clear();
+    if (receiving != null) {
+      receiving.requestBytes = requestBytes;
+      finish(receiving, 0, flags);
+      receiving = null;
+    }
+  }
+
   private void finish(Exchange e, long bytesOut) {
+    finish(e, bytesOut, "-");
+  }
+
+  private void finish(Exchange e, long bytesOut, String flags) {
     double millis = (System.nanoTime() - e.startNanos) / 1_000_000.0;
     MetricLabels l = labels;
-    telemetry.metrics().request(l, e.code, "-", millis, e.requestBytes, bytesOut);
+    telemetry.metrics().request(l, e.code, flags, millis, e.requestBytes, bytesOut);
     AccessLog log = telemetry.accessLog();
     if (log.enabled()) {
       Map<String, Object> line = new LinkedHashMap<>();
@@ -269,7 +321,7 @@ public final class HttpTap extends ChannelDuplexHandler {
       line.put("path", e.path);
       line.put("protocol", e.protocol);
       line.put("response_code", e.code);
-      line.put("response_flags", "-");
+      line.put("response_flags", flags);
       line.put("bytes_received", e.requestBytes);
       line.put("bytes_sent", bytesOut);
       line.put("duration", Math.round(millis));

@@ -73,7 +73,8 @@ class EgressTelemetryTest {
 
   @BeforeEach
   void setUp(TestInfo test) throws IOException {
-    boolean raw = test.getTestMethod().orElseThrow().getName().contains("NotHttp");
+    String name = test.getTestMethod().orElseThrow().getName();
+    boolean raw = name.contains("NotHttp") || name.contains("Drops");
     echo = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     loops = new NioEventLoopGroup(2, new AgentThreadFactory("test-telemetry"));
     app = new TestApp();
@@ -307,6 +308,41 @@ class EgressTelemetryTest {
             "istio_tcp_sent_bytes_total",
             Map.of("reporter", "source", "destination_workload", "orders")));
     assertEquals(14.0, source.sum("istio_tcp_received_bytes_total", Map.of()));
+  }
+
+  @Test
+  void aRequestTheAppDropsCountsAsAnUpstreamDisconnectOnBothSides() throws Exception {
+    Thread dropper =
+        new Thread(
+            () -> {
+              try (Socket s = echo.accept()) {
+                StringBuilder head = new StringBuilder();
+                while (!head.toString().endsWith("\r\n\r\n")) {
+                  head.append((char) s.getInputStream().read());
+                }
+              } catch (IOException e) {
+                // test over
+              }
+            });
+    dropper.start();
+    InetSocketAddress egress =
+        (InetSocketAddress) client.beforeConnect(InetSocketAddress.createUnresolved("orders", 80));
+    try (Socket socket = TestClients.plain(egress)) {
+      assertEquals("", TestClients.get(socket, "/dropped"));
+    }
+    dropper.join(5000);
+    for (IstioMetrics metrics : List.of(clientMetrics, serverMetrics)) {
+      Poll.until(
+          () ->
+              new PrometheusText(metrics.scrape())
+                      .sum(
+                          "istio_requests_total",
+                          Map.of("response_code", "0", "response_flags", "UC"))
+                  == 1.0,
+          Duration.ofSeconds(5),
+          "a request counted with response_code 0 and UC");
+      assertEquals(1.0, new PrometheusText(metrics.scrape()).sum("istio_requests_total", Map.of()));
+    }
   }
 
   private static Map<String, String> with(Map<String, String> labels, String key, String value) {
