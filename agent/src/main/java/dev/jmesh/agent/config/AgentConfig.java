@@ -53,36 +53,6 @@ public record AgentConfig(
   public static final String DEFAULT_NAMESPACE = "default";
   public static final String DEFAULT_ACCESS_LOG = "off";
 
-  /** With the access log off. */
-  public AgentConfig(
-      boolean enabled,
-      String service,
-      String namespace,
-      Map<String, String> labels,
-      List<URI> controlUrls,
-      JoinToken token,
-      Path controlCa,
-      Set<Integer> inboundPorts,
-      String advertiseAddress,
-      int adminPort,
-      Duration certTtl,
-      Duration startupTimeout) {
-    this(
-        enabled,
-        service,
-        namespace,
-        labels,
-        controlUrls,
-        token,
-        controlCa,
-        inboundPorts,
-        advertiseAddress,
-        adminPort,
-        certTtl,
-        startupTimeout,
-        DEFAULT_ACCESS_LOG,
-        1.0);
-  }
   public static final int DEFAULT_ADMIN_PORT = 15020;
   public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -135,7 +105,9 @@ public record AgentConfig(
           null,
           -1,
           null,
-          DEFAULT_STARTUP_TIMEOUT);
+          DEFAULT_STARTUP_TIMEOUT,
+          DEFAULT_ACCESS_LOG,
+          1.0);
     }
     String service = s.get("service");
     if (service == null) {

@@ -13,7 +13,7 @@ import dev.jmesh.agent.outbound.FakeDirectory;
 import dev.jmesh.agent.runtime.StartupDeadline;
 import dev.jmesh.agent.telemetry.AccessLog;
 import dev.jmesh.agent.telemetry.IstioMetrics;
-import dev.jmesh.agent.telemetry.PrometheusText;
+import dev.jmesh.testing.PrometheusText;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.MeshTlsContexts;
 import dev.jmesh.agent.tls.TestClients;
@@ -131,7 +131,7 @@ class InboundListenerTest {
         "127.0.0.1",
         -1,
         null,
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0);
   }
 
   static int freePort() throws IOException {

@@ -18,7 +18,7 @@ import dev.jmesh.agent.runtime.RecentConnections;
 import dev.jmesh.agent.runtime.StartupDeadline;
 import dev.jmesh.agent.telemetry.AccessLog;
 import dev.jmesh.agent.telemetry.IstioMetrics;
-import dev.jmesh.agent.telemetry.PrometheusText;
+import dev.jmesh.testing.PrometheusText;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.MeshTlsContexts;
 import dev.jmesh.agent.tls.TestClients;
@@ -139,7 +139,7 @@ class EgressTelemetryTest {
                 "127.0.0.1",
                 -1,
                 null,
-                Duration.ofSeconds(5)),
+                Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0),
             new InboundContext(
                 strict,
                 serverTls,

@@ -3,7 +3,8 @@ package dev.jmesh.agent.telemetry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jmesh.agent.telemetry.PrometheusText.Sample;
+import dev.jmesh.testing.PrometheusText.Sample;
+import dev.jmesh.testing.PrometheusText;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.jmesh.agent.telemetry;
+package dev.jmesh.testing;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
