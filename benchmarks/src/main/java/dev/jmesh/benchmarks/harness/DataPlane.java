@@ -49,6 +49,20 @@ final class DataPlane {
   }
 
   void run() {
+    try (TraceSink sink = unavailable.containsKey(JMESH) ? null : TraceSink.start()) {
+      traceSink = sink;
+      runRounds();
+    } catch (IOException e) {
+      unavailable.put(JMESH, "the local OTLP trace sink could not start: " + e.getMessage());
+    } finally {
+      traceSink = null;
+    }
+  }
+
+  /** Where the jmesh set-up exports its spans while a run is under way. */
+  private TraceSink traceSink;
+
+  private void runRounds() {
     for (int round = 1; round <= settings.rounds(); round++) {
       for (String setup : SETUPS) {
         if (unavailable.containsKey(setup)) {
@@ -89,7 +103,8 @@ final class DataPlane {
     try {
       int appPort = Processes.freePort();
       int serverAdmin = Processes.freePort();
-      List<String> serverFlags = setup.equals(JMESH) ? control.agentFlags("default", "bench-server", serverAdmin) : List.of();
+      List<String> serverFlags = setup.equals(JMESH) ? withTracing(control.agentFlags("default", "bench-server", serverAdmin)) : List.of();
+      long exportsBefore = traceSink == null ? 0 : traceSink.exports();
       Processes.Child server = procs.start(tag + "-server",
           javaApp(Settings.SERVER_CPU, serverFlags, "dev.jmesh.benchmarks.load.BenchServer", List.of(String.valueOf(appPort))),
           Map.of());
@@ -125,7 +140,7 @@ final class DataPlane {
         extra.addAll(List.of("--host-header", "bench-server:" + appPort));
       } else if (setup.equals(JMESH)) {
         int clientAdmin = Processes.freePort();
-        clientFlags = control.agentFlags("default", "bench-client", clientAdmin);
+        clientFlags = withTracing(control.agentFlags("default", "bench-client", clientAdmin));
         host = "bench-server";
         extra.addAll(List.of("--wait-ready", "http://127.0.0.1:" + clientAdmin + "/ready"));
       }
@@ -170,6 +185,7 @@ final class DataPlane {
       roundResult.put("otherPids", otherPids);
       if (plaintextRefused != null) {
         roundResult.put("strictMtlsVerified", plaintextRefused);
+        roundResult.put("traceExportsReceived", traceSink.exports() - exportsBefore);
       }
       roundResult.put("phases", result.get("phases"));
       return json.valueToTree(roundResult);
@@ -178,6 +194,13 @@ final class DataPlane {
         procs.stop(started.get(i));
       }
     }
+  }
+
+  /** Everything on: the agents also trace every request and export the spans to the local sink. */
+  private List<String> withTracing(List<String> agentFlags) {
+    List<String> flags = new ArrayList<>(agentFlags);
+    flags.add("-Dotel.exporter.otlp.endpoint=" + traceSink.endpoint());
+    return flags;
   }
 
   private Processes.Child haproxy(String name, int cpu, String config) throws IOException {
