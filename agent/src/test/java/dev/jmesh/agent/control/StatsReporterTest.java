@@ -37,6 +37,7 @@ class StatsReporterTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SPIFFE = "spiffe://cluster.local/ns/default/sa/";
 
   @TempDir Path dataDir;
   private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
@@ -89,8 +90,8 @@ class StatsReporterTest {
   private static MetricLabels edge(String from, String to) {
     return MetricLabels.of(
         "source",
-        new MetricLabels.Peer(from, "default", "spiffe://cluster.local/ns/default/sa/" + from, Map.of()),
-        new MetricLabels.Peer(to, "default", "spiffe://cluster.local/ns/default/sa/" + to, Map.of()),
+        new MetricLabels.Peer(from, "default", SPIFFE + from, Map.of()),
+        new MetricLabels.Peer(to, "default", SPIFFE + to, Map.of()),
         to,
         "default",
         to + ".default.svc.cluster.local",

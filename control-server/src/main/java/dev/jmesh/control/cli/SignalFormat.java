@@ -3,13 +3,21 @@ package dev.jmesh.control.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Locale;
 
-/** How {@code stats} and {@code graph} print golden signals: {@code 12.0 rps}, {@code 0.5%}, {@code 8 ms}. */
+/**
+ * How {@code stats} and {@code graph} print golden signals: {@code 12.0 rps}, {@code 0.5%}, {@code
+ * 8 ms}.
+ */
 final class SignalFormat {
 
   private SignalFormat() {}
 
+  /** {@code 12.0}; two decimals below 1 ({@code 0.05}) and {@code <0.01} below that. */
   static String rps(JsonNode signals) {
-    return String.format(Locale.ROOT, "%.1f", signals.path("requestsPerSecond").asDouble());
+    double rps = signals.path("requestsPerSecond").asDouble();
+    if (rps >= 1 || rps == 0) {
+      return String.format(Locale.ROOT, "%.1f", rps);
+    }
+    return rps < 0.01 ? "<0.01" : String.format(Locale.ROOT, "%.2f", rps);
   }
 
   /** The error rate as a percentage, {@code -} without requests. */

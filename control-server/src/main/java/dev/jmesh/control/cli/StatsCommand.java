@@ -43,7 +43,8 @@ final class StatsCommand extends ClientCommand {
     if (output != null && !output.equals("json")) {
       throw new ClientException("--output must be json, got '" + output + "'");
     }
-    StringBuilder query = new StringBuilder("/v1/stats/services?window=").append(Paths.query(window));
+    StringBuilder query =
+        new StringBuilder("/v1/stats/services?window=").append(Paths.query(window));
     if (service != null) {
       query.append("&service=").append(Paths.query(service));
     }
@@ -61,7 +62,15 @@ final class StatsCommand extends ClientCommand {
     }
     Table table =
         new Table(
-            "SERVICE", "NAMESPACE", "REQUESTS", "RPS", "ERRORS", "P50", "P95", "P99", "MTLS",
+            "SERVICE",
+            "NAMESPACE",
+            "REQUESTS",
+            "RPS",
+            "ERROR RATE",
+            "P50",
+            "P95",
+            "P99",
+            "MTLS",
             "REPORTER");
     for (JsonNode s : view.path("services")) {
       JsonNode signals = s.path("signals");

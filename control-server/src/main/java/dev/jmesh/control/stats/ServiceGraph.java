@@ -48,7 +48,8 @@ public final class ServiceGraph {
   /** {@code GET /v1/stats/services}. */
   public record ServicesView(double windowSeconds, List<Service> services) {}
 
-  private record Pair(String sourceWorkload, String sourceNamespace, String service, String namespace) {}
+  private record Pair(
+      String sourceWorkload, String sourceNamespace, String service, String namespace) {}
 
   private record Chosen(String reporter, TrafficCounts counts) {}
 

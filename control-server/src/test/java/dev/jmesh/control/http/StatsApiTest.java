@@ -243,7 +243,9 @@ class StatsApiTest {
     assertEquals("window 1m", lines.get(0));
     assertTrue(lines.get(1).startsWith("SERVICE"), stats.out());
     assertTrue(
-        lines.get(2).matches("orders\\s+default\\s+720\\s+12\\.0\\s+0\\.0%\\s+\\d+ ms.*mTLS\\s+destination"),
+        lines
+            .get(2)
+            .matches("orders\\s+default\\s+720\\s+12\\.0\\s+0\\.0%\\s+\\d+ ms.*mTLS\\s+destination"),
         stats.out());
     assertEquals(3, lines.size(), stats.out());
 
