@@ -63,7 +63,7 @@ public final class StatsReporter {
       reportOnce();
     } catch (RuntimeException e) {
       // Never let an exception cancel the schedule.
-      AgentLog.warnOnce("stats-internal", "jmesh: a live stats report failed: " + e);
+      AgentLog.warnOnce("stats-internal", "a live stats report failed: " + e);
     }
   }
 
@@ -86,7 +86,7 @@ public final class StatsReporter {
       } else {
         AgentLog.warnOnce(
             "stats-refused-" + e.status(),
-            "jmesh: the control server refused the live stats report: "
+            "the control server refused the live stats report: "
                 + (e.serverMessage() != null ? e.serverMessage() : e.getMessage())
                 + "; the agent keeps reporting, and this is logged once");
       }

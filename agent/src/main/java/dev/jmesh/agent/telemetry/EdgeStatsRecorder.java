@@ -87,7 +87,7 @@ public final class EdgeStatsRecorder implements TrafficListener {
         c.errors.increment();
       }
     } catch (RuntimeException e) {
-      AgentLog.warnOnce("edge-stats", "jmesh: per-edge stats stopped counting a request: " + e);
+      AgentLog.warnOnce("edge-stats", "per-edge stats stopped counting a request: " + e);
     }
   }
 
@@ -115,7 +115,7 @@ public final class EdgeStatsRecorder implements TrafficListener {
     if (edges.size() >= MAX_EDGES) {
       AgentLog.warnOnce(
           "edge-stats-limit",
-          "jmesh: more than " + MAX_EDGES + " edges; new ones are left out of the live stats");
+          "more than " + MAX_EDGES + " edges; new ones are left out of the live stats");
       return null;
     }
     return edges.computeIfAbsent(edge, e -> new Counters());
