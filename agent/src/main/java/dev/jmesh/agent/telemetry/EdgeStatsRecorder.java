@@ -42,14 +42,14 @@ public final class EdgeStatsRecorder implements TrafficListener {
     }
 
     /**
-     * The destination side knows the connection's security; the source side (egress) always
-     * opens mutual TLS, so it had mTLS whenever the destination presented an identity.
+     * The destination side knows the connection's security; the source side is the egress, which
+     * only ever opens mutual TLS to mesh services (a connection that failed carried nothing).
      */
     private static boolean isMutualTls(MetricLabels labels) {
       if (EdgeStats.DESTINATION.equals(labels.reporter())) {
         return "mutual_tls".equals(labels.connectionSecurityPolicy());
       }
-      return !MetricLabels.UNKNOWN.equals(labels.destinationPrincipal());
+      return true;
     }
   }
 

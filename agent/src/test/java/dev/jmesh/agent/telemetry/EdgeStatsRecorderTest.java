@@ -68,7 +68,7 @@ class EdgeStatsRecorderTest {
     assertEquals("default", edge.sourceNamespace());
     assertEquals("b", edge.destinationService());
     assertEquals("shop", edge.destinationNamespace());
-    assertTrue(edge.mtls(), "the egress reached b's identity, so over mTLS");
+    assertTrue(edge.mtls(), "the egress only opens mTLS");
     assertEquals("http", edge.protocol());
     assertEquals(5, edge.requests());
     assertEquals(2, edge.errors(), "503 and the unanswered request; 404 is not an error");
