@@ -26,6 +26,8 @@ import java.util.List;
  * @param tcpClosed connections closed
  * @param tcpSentBytes bytes the agent sent to the client side of the connection
  * @param tcpReceivedBytes bytes the agent received from the client side of the connection
+ * @param tcpFailed connections (counted in {@code tcpOpened}) that never reached the destination:
+ *     no live instance ({@code NR}) or the connection or mTLS handshake failed ({@code UF})
  */
 public record EdgeStats(
     String reporter,
@@ -42,7 +44,8 @@ public record EdgeStats(
     long tcpOpened,
     long tcpClosed,
     long tcpSentBytes,
-    long tcpReceivedBytes) {
+    long tcpReceivedBytes,
+    long tcpFailed) {
 
   /** Envoy's (and Istio's) default duration buckets, in milliseconds. */
   public static final List<Double> DURATION_BUCKETS_MILLIS =

@@ -60,7 +60,12 @@ public final class EdgeStatsRecorder implements TrafficListener {
     final DoubleAdder durationSum = new DoubleAdder();
     final TcpCounters tcp =
         new TcpCounters(new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder());
-    long[] reported = new long[EdgeStats.DURATION_BUCKET_COUNT + 5];
+
+    /** Connections that never got through (response flags set): opened here, not in tcp. */
+    final TcpCounters failedTcp =
+        new TcpCounters(tcp.sent(), tcp.received(), new LongAdder(), tcp.closed());
+
+    long[] reported = new long[EdgeStats.DURATION_BUCKET_COUNT + 6];
     double reportedDurationSum;
     boolean everHttp;
 
@@ -94,9 +99,11 @@ public final class EdgeStatsRecorder implements TrafficListener {
   @Override
   public TcpCounters tcp(MetricLabels labels, String responseFlags) {
     Counters c = counters(labels);
-    return c != null
-        ? c.tcp
-        : new TcpCounters(new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder());
+    if (c == null) {
+      return new TcpCounters(new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder());
+    }
+    boolean failed = responseFlags != null && !responseFlags.isEmpty() && !"-".equals(responseFlags);
+    return failed ? c.failedTcp : c.tcp;
   }
 
   /** Istio's (Kiali's) notion of a failed request: 5xx, or no answer at all (code 0, flags). */
@@ -139,7 +146,7 @@ public final class EdgeStatsRecorder implements TrafficListener {
 
   private static EdgeStats delta(Edge edge, Counters c) {
     int n = EdgeStats.DURATION_BUCKET_COUNT;
-    long[] now = new long[n + 5];
+    long[] now = new long[n + 6];
     now[n] = c.errors.sum();
     for (int i = 0; i < n; i++) {
       now[i] = c.buckets[i].sum();
@@ -148,6 +155,7 @@ public final class EdgeStatsRecorder implements TrafficListener {
     now[n + 2] = c.tcp.closed().sum();
     now[n + 3] = c.tcp.sent().sum();
     now[n + 4] = c.tcp.received().sum();
+    now[n + 5] = c.failedTcp.opened().sum();
     double durationSum = c.durationSum.sum();
     long[] change = new long[now.length];
     boolean changed = false;
@@ -180,9 +188,10 @@ public final class EdgeStatsRecorder implements TrafficListener {
         change[n],
         buckets,
         durationDelta,
-        change[n + 1],
+        change[n + 1] + change[n + 5],
         change[n + 2],
         change[n + 3],
-        change[n + 4]);
+        change[n + 4],
+        change[n + 5]);
   }
 }

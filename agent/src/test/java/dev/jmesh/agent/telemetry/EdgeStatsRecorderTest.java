@@ -137,6 +137,21 @@ class EdgeStatsRecorderTest {
   }
 
   @Test
+  void connectionsThatNeverGotThroughAreCountedAsFailed() {
+    IstioMetrics.TcpMeters noInstance = metrics.tcp(outbound(), "NR");
+    noInstance.opened().increment();
+    noInstance.closed().increment();
+    IstioMetrics.TcpMeters ok = metrics.tcp(outbound(), "-");
+    ok.opened().increment();
+
+    EdgeStats edge = only(recorder.takeDelta());
+
+    assertEquals(2, edge.tcpOpened());
+    assertEquals(1, edge.tcpFailed());
+    assertEquals(1, edge.tcpClosed());
+  }
+
+  @Test
   void anHttpEdgeStaysHttpInReportsWithOnlyConnectionTraffic() {
     metrics.request(outbound(), 200, "-", 3, 10, 20);
     recorder.takeDelta();

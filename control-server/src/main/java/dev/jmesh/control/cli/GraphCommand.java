@@ -75,6 +75,10 @@ final class GraphCommand extends ClientCommand {
                   + " in  "
                   + SignalFormat.bytes(s.path("tcpSentBytes").asLong())
                   + " out";
+      long failed = s.path("tcpConnectionsFailed").asLong();
+      if (failed > 0) {
+        figures += "  " + failed + " failed conns";
+      }
       String arrow = arrow(edge);
       lines.add(
           arrow + " ".repeat(width - arrow.length() + 2) + figures + "  " + SignalFormat.mtls(s));

@@ -137,9 +137,12 @@ public final class StatsApi {
         || edge.tcpClosed() < 0
         || edge.tcpSentBytes() < 0
         || edge.tcpReceivedBytes() < 0
+        || edge.tcpFailed() < 0
+        || edge.tcpFailed() > edge.tcpOpened()
         || !(edge.durationSumMillis() >= 0)
         || Double.isInfinite(edge.durationSumMillis())) {
-      throw ApiException.badRequest(at + " holds a negative or non-finite count");
+      throw ApiException.badRequest(
+          at + " holds a negative or non-finite count, or more failed connections than opened");
     }
   }
 

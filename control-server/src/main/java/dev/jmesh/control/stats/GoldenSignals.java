@@ -9,6 +9,8 @@ package dev.jmesh.control.stats;
  * @param requestsPerSecond {@code requests} / window length
  * @param errorRate errors / requests
  * @param mtlsShare the share of requests (of connections, for TCP-only traffic) that used mTLS
+ * @param tcpConnectionsFailed connections that never reached the destination (no live instance,
+ *     connection or mTLS handshake failed): the callers saw them closed, with no answer
  */
 public record GoldenSignals(
     long requests,
@@ -21,7 +23,8 @@ public record GoldenSignals(
     Double mtlsShare,
     long tcpConnectionsOpened,
     long tcpSentBytes,
-    long tcpReceivedBytes) {
+    long tcpReceivedBytes,
+    long tcpConnectionsFailed) {
 
   static GoldenSignals of(TrafficCounts counts, double windowSeconds) {
     Double mtlsShare;
@@ -43,6 +46,7 @@ public record GoldenSignals(
         mtlsShare,
         counts.tcpOpened,
         counts.tcpSentBytes,
-        counts.tcpReceivedBytes);
+        counts.tcpReceivedBytes,
+        counts.tcpFailed);
   }
 }

@@ -18,6 +18,7 @@ public final class TrafficCounts {
   long tcpClosed;
   long tcpSentBytes;
   long tcpReceivedBytes;
+  long tcpFailed;
 
   void add(EdgeStats stats) {
     requests += stats.requests();
@@ -34,6 +35,7 @@ public final class TrafficCounts {
     tcpClosed += stats.tcpClosed();
     tcpSentBytes += stats.tcpSentBytes();
     tcpReceivedBytes += stats.tcpReceivedBytes();
+    tcpFailed += stats.tcpFailed();
   }
 
   void add(TrafficCounts other) {
@@ -49,6 +51,7 @@ public final class TrafficCounts {
     tcpClosed += other.tcpClosed;
     tcpSentBytes += other.tcpSentBytes;
     tcpReceivedBytes += other.tcpReceivedBytes;
+    tcpFailed += other.tcpFailed;
   }
 
   public long requests() {

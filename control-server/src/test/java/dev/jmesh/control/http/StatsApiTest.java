@@ -101,7 +101,7 @@ class StatsApiTest {
     }
     return new EdgeStats(
         reporter, source, "default", destination, "default", true, "http", requests, errors,
-        buckets, 8.0 * requests, 1, 0, 1000, 500);
+        buckets, 8.0 * requests, 1, 0, 1000, 500, 0);
   }
 
   private static HttpResponse<String> report(TestHttp agent, EdgeStats... edges)
@@ -167,11 +167,11 @@ class StatsApiTest {
     EdgeStats shortHistogram =
         new EdgeStats(
             "source", "a", "default", "b", "default", true, "http", 2, 0, List.of(2L), 0, 0, 0,
-            0, 0);
+            0, 0, 0);
     EdgeStats inconsistent =
         new EdgeStats(
             "source", "a", "default", "b", "default", true, "http", 3, 0,
-            good.durationBuckets(), 0, 0, 0, 0, 0);
+            good.durationBuckets(), 0, 0, 0, 0, 0, 0);
     assertEquals(400, report(a, shortHistogram).statusCode());
     HttpResponse<String> wrongTotal = report(a, inconsistent);
     assertEquals(400, wrongTotal.statusCode());

@@ -89,6 +89,6 @@ class LatencyQuantilesTest {
     }
     return new EdgeStats(
         "destination", "a", "default", "b", "default", true, "http", requests, 0, list, 0, 0, 0,
-        0, 0);
+        0, 0, 0);
   }
 }

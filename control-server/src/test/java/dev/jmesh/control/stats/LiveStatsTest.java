@@ -34,7 +34,7 @@ class LiveStatsTest {
     }
     return new EdgeStats(
         reporter, source, "default", destination, "default", mtls, "http", requests, errors,
-        buckets, requests * millis, 1, 1, 100 * requests, 50 * requests);
+        buckets, requests * millis, 1, 1, 100 * requests, 50 * requests, 0);
   }
 
   static EdgeStats tcpEdge(String reporter, String source, String destination, long opened) {
@@ -44,7 +44,7 @@ class LiveStatsTest {
     }
     return new EdgeStats(
         reporter, source, "default", destination, "default", true, "tcp", 0, 0, buckets, 0,
-        opened, opened, 4096, 1024);
+        opened, opened, 4096, 1024, 0);
   }
 
   private GoldenSignals edgeSignals(ServiceGraph.GraphView graph, String from, String to) {
@@ -168,6 +168,26 @@ class LiveStatsTest {
     assertEquals(4096, edge.signals().tcpSentBytes());
     assertNull(edge.signals().p99Millis());
     assertNull(edge.signals().errorRate());
+  }
+
+  @Test
+  void failedConnectionsShowOnTheEdge() {
+    List<Long> buckets = new ArrayList<>();
+    for (int i = 0; i < EdgeStats.DURATION_BUCKET_COUNT; i++) {
+      buckets.add(0L);
+    }
+    stats.record(
+        List.of(
+            new EdgeStats(
+                "source", "a", "default", "down", "default", true, "tcp", 0, 0, buckets, 0, 4, 4,
+                0, 0, 4)));
+
+    GoldenSignals signals =
+        edgeSignals(
+            ServiceGraph.of(stats, Duration.ofMinutes(1)).graph(), "a.default", "down.default");
+
+    assertEquals(4, signals.tcpConnectionsFailed());
+    assertEquals(4, signals.tcpConnectionsOpened());
   }
 
   @Test
