@@ -239,5 +239,20 @@ class LiveStatsSmokeTest {
         served,
         number(signals(edge(cliGraph, "frontend.default", "orders.default")), "requests"),
         json::toString);
+
+    // A service that is down: frontend's calls never reach it, and only frontend's agent can say
+    // so (failed connections on the edge).
+    payments.close();
+    MeshApp.CallResult unreachable =
+        frontend.call("http://payments:" + payments.port() + "/hello", "jdk");
+    assertTrue(!unreachable.succeeded(), unreachable::toString);
+    Poll.until(
+        REPORTED,
+        "the graph to show a failed connection from frontend to payments",
+        () -> api("/api/v1/stats/graph?window=5m"),
+        g -> {
+          Map<String, Object> e = edge(g, "frontend.default", "payments.default");
+          return e != null && number(signals(e), "tcpConnectionsFailed") >= 1;
+        });
   }
 }

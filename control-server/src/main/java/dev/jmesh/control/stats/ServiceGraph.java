@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * The service graph of a window, built from {@link LiveStats}: one edge per (source workload,
  * destination service) with the golden signals of its traffic, and per service the signals of the
  * traffic it received. A call both agents reported is counted once: the destination's report is
- * used, the source's only where the destination reported nothing (Istio's and Kiali's rule).
+ * used, the source's only where the destination reported nothing (Istio's and Kiali's rule), except
+ * for connections that never reached the destination, which only the source can report.
  */
 public final class ServiceGraph {
 
@@ -84,7 +85,14 @@ public final class ServiceGraph {
     Map<Pair, Chosen> pairs = new HashMap<>();
     source.forEach((pair, counts) -> pairs.put(pair, new Chosen(EdgeStats.SOURCE, counts)));
     destination.forEach(
-        (pair, counts) -> pairs.put(pair, new Chosen(EdgeStats.DESTINATION, counts)));
+        (pair, counts) -> {
+          // Connections that never got through exist only in the source's reports.
+          TrafficCounts fromSource = source.get(pair);
+          if (fromSource != null) {
+            counts.tcpFailed += fromSource.tcpFailed;
+          }
+          pairs.put(pair, new Chosen(EdgeStats.DESTINATION, counts));
+        });
     return new ServiceGraph(windowSeconds, pairs);
   }
 

@@ -188,6 +188,18 @@ class LiveStatsTest {
 
     assertEquals(4, signals.tcpConnectionsFailed());
     assertEquals(4, signals.tcpConnectionsOpened());
+
+    // Once the destination reported the pair its counts are used, but failed connections only
+    // ever come from the source.
+    stats.record(List.of(edge("destination", "a", "down", true, 2, 0, 3)));
+    ServiceGraph.Edge edge =
+        ServiceGraph.of(stats, Duration.ofMinutes(1)).graph().edges().stream()
+            .filter(e -> e.destination().equals("down.default"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals("destination", edge.reporter());
+    assertEquals(2, edge.signals().requests());
+    assertEquals(4, edge.signals().tcpConnectionsFailed());
   }
 
   @Test
