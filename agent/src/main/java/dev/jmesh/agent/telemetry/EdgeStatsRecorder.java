@@ -3,6 +3,7 @@ package dev.jmesh.agent.telemetry;
 import dev.jmesh.api.EdgeStats;
 import dev.jmesh.bootstrap.AgentLog;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
@@ -65,8 +66,7 @@ public final class EdgeStatsRecorder implements TrafficListener {
     final TcpCounters failedTcp =
         new TcpCounters(tcp.sent(), tcp.received(), new LongAdder(), tcp.closed());
 
-    long[] reported = new long[EdgeStats.DURATION_BUCKET_COUNT + 6];
-    double reportedDurationSum;
+    Totals reported = Totals.ZERO;
     boolean everHttp;
 
     Counters() {
@@ -144,38 +144,65 @@ public final class EdgeStatsRecorder implements TrafficListener {
     return delta;
   }
 
+  /** An edge's cumulative counts at one moment. */
+  private record Totals(
+      long[] buckets,
+      long errors,
+      double durationSum,
+      long opened,
+      long failed,
+      long closed,
+      long sent,
+      long received) {
+
+    static final Totals ZERO =
+        new Totals(new long[EdgeStats.DURATION_BUCKET_COUNT], 0, 0, 0, 0, 0, 0, 0);
+
+    /** Errors before buckets: the recording side adds to the bucket first (see request). */
+    static Totals of(Counters c) {
+      long errors = c.errors.sum();
+      long[] buckets = new long[c.buckets.length];
+      for (int i = 0; i < buckets.length; i++) {
+        buckets[i] = c.buckets[i].sum();
+      }
+      return new Totals(
+          buckets,
+          errors,
+          c.durationSum.sum(),
+          c.tcp.opened().sum(),
+          c.failedTcp.opened().sum(),
+          c.tcp.closed().sum(),
+          c.tcp.sent().sum(),
+          c.tcp.received().sum());
+    }
+
+    boolean sameAs(Totals other) {
+      return Arrays.equals(buckets, other.buckets)
+          && errors == other.errors
+          && opened == other.opened
+          && failed == other.failed
+          && closed == other.closed
+          && sent == other.sent
+          && received == other.received;
+    }
+  }
+
   private static EdgeStats delta(Edge edge, Counters c) {
-    int n = EdgeStats.DURATION_BUCKET_COUNT;
-    long[] now = new long[n + 6];
-    now[n] = c.errors.sum();
-    for (int i = 0; i < n; i++) {
-      now[i] = c.buckets[i].sum();
-    }
-    now[n + 1] = c.tcp.opened().sum();
-    now[n + 2] = c.tcp.closed().sum();
-    now[n + 3] = c.tcp.sent().sum();
-    now[n + 4] = c.tcp.received().sum();
-    now[n + 5] = c.failedTcp.opened().sum();
-    double durationSum = c.durationSum.sum();
-    long[] change = new long[now.length];
-    boolean changed = false;
-    for (int i = 0; i < now.length; i++) {
-      change[i] = now[i] - c.reported[i];
-      changed |= change[i] != 0;
-    }
-    if (!changed) {
+    Totals now = Totals.of(c);
+    Totals before = c.reported;
+    if (now.sameAs(before)) {
       return null;
     }
-    List<Long> buckets = new ArrayList<>(n);
+    List<Long> buckets = new ArrayList<>(now.buckets().length);
     long requests = 0;
-    for (int i = 0; i < n; i++) {
-      buckets.add(change[i]);
-      requests += change[i];
+    for (int i = 0; i < now.buckets().length; i++) {
+      long change = now.buckets()[i] - before.buckets()[i];
+      buckets.add(change);
+      requests += change;
     }
     c.everHttp |= requests > 0;
-    double durationDelta = durationSum - c.reportedDurationSum;
     c.reported = now;
-    c.reportedDurationSum = durationSum;
+    long failed = now.failed() - before.failed();
     return new EdgeStats(
         edge.reporter(),
         edge.sourceWorkload(),
@@ -185,13 +212,13 @@ public final class EdgeStatsRecorder implements TrafficListener {
         edge.mtls(),
         c.everHttp ? "http" : "tcp",
         requests,
-        change[n],
+        now.errors() - before.errors(),
         buckets,
-        durationDelta,
-        change[n + 1] + change[n + 5],
-        change[n + 2],
-        change[n + 3],
-        change[n + 4],
-        change[n + 5]);
+        now.durationSum() - before.durationSum(),
+        now.opened() - before.opened() + failed,
+        now.closed() - before.closed(),
+        now.sent() - before.sent(),
+        now.received() - before.received(),
+        failed);
   }
 }
