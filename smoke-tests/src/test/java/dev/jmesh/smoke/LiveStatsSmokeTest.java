@@ -25,10 +25,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Live golden signals end to end: three sample apps with the real agent jar call each other
- * through the mesh, their agents report per-edge summaries every second, and the control server's
- * operator API and CLI ({@code stats}, {@code graph}) show the edges with counts that match the
- * calls made, errors included, over mTLS.
+ * Live golden signals end to end: three sample apps with the real agent jar (orders on JDK 25 where
+ * installed) call each other through the mesh, their agents report per-edge summaries every
+ * second, and the control server's operator API and CLI ({@code stats}, {@code graph}) show the
+ * edges with counts that match the calls made, errors included, over mTLS; a service that goes
+ * down shows as failed connections.
  */
 @ExtendWith(PrintProcessOutputOnFailure.class)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -48,9 +49,11 @@ class LiveStatsSmokeTest {
   @BeforeAll
   static void startMesh() throws Exception {
     control = ControlServer.start();
-    frontend = app("frontend");
-    orders = app("orders");
-    payments = app("payments");
+    frontend = app("frontend", SmokeEnvironment.defaultJava());
+    // orders' agent, whose reports the main edge's figures come from, runs on JDK 25 where it is
+    // installed.
+    orders = app("orders", jdk25OrDefault());
+    payments = app("payments", SmokeEnvironment.defaultJava());
     for (MeshApp app : List.of(frontend, orders, payments)) {
       app.awaitReady();
     }
@@ -62,8 +65,18 @@ class LiveStatsSmokeTest {
             .build();
   }
 
-  private static MeshApp app(String service) {
+  private static Path jdk25OrDefault() {
+    Path java =
+        Path.of(
+            System.getProperty("jmesh.test.jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64"),
+            "bin",
+            "java");
+    return Files.isExecutable(java) ? java : SmokeEnvironment.defaultJava();
+  }
+
+  private static MeshApp app(String service, Path java) {
     return MeshApp.builder(service, MeshApp.JDK_HTTP_SERVER)
+        .java(java)
         .joining(control)
         .agentProperty("jmesh.stats.interval", "1s")
         .start();
