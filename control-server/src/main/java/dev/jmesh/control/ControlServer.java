@@ -11,10 +11,12 @@ import dev.jmesh.control.http.ControlHttpServer;
 import dev.jmesh.control.http.OperatorApi;
 import dev.jmesh.control.http.Router;
 import dev.jmesh.control.http.ServerTls;
+import dev.jmesh.control.http.StatsApi;
 import dev.jmesh.control.registry.InstanceRegistry;
 import dev.jmesh.control.snapshot.MeshVersion;
 import dev.jmesh.control.snapshot.SnapshotBuilder;
 import dev.jmesh.control.snapshot.SnapshotWatchers;
+import dev.jmesh.control.stats.LiveStats;
 import dev.jmesh.control.store.EmbeddedPolicyStore;
 import dev.jmesh.control.store.PolicyStore;
 import dev.jmesh.control.tokens.AdminToken;
@@ -135,6 +137,8 @@ public final class ControlServer implements AutoCloseable {
             version,
             callers)
         .addRoutes(router);
+    LiveStats liveStats = new LiveStats(settings.clock());
+    new StatsApi(liveStats, callers).addRoutes(router);
 
     SSLContext tls = ServerTls.create(authority, serverNames(settings), settings.clock());
     ControlHttpServer httpServer;

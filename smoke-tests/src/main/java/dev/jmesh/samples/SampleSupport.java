@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Endpoints (the same on every stack): {@code GET /hello}, {@code GET /headers}, {@code GET
  * /count}, {@code GET /call?url=<encoded>&client=jdk|urlconnection}, {@code GET
- * /fanout?urls=u1,u2}.
+ * /fanout?urls=u1,u2}, {@code GET /status?code=500} (answers with that status).
  */
 public final class SampleSupport {
 
@@ -86,9 +86,25 @@ public final class SampleSupport {
         return call(query.get("url"), query.getOrDefault("client", "jdk"));
       case "/fanout":
         return fanout(query.getOrDefault("urls", ""), query.getOrDefault("client", "jdk"));
+      case "/status":
+        return status(query.get("code"));
       default:
         return null;
     }
+  }
+
+  /** Answers with the status asked for (200 to 599), for error-rate tests. */
+  private Answer status(String code) {
+    int status;
+    try {
+      status = Integer.parseInt(code);
+    } catch (NumberFormatException e) {
+      status = -1;
+    }
+    if (status < 200 || status > 599) {
+      return Answer.json(400, "{\"error\":\"code must be 200 to 599\"}");
+    }
+    return Answer.json(status, "{\"status\":" + status + "}");
   }
 
   private Answer call(String url, String client) {

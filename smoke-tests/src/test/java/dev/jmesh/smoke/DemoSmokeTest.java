@@ -53,6 +53,10 @@ class DemoSmokeTest {
               && out.contains("itself spiffe://cluster.local/ns/default/sa/payments"),
           () -> "payments did not see orders' identity over mTLS:\n" + out);
       assertTrue(out.contains("refused:"), () -> "plaintext to STRICT orders was served:\n" + out);
+      assertTrue(
+          out.contains("frontend.default -> orders.default")
+              && out.contains("orders.default -> payments.default"),
+          () -> "the demo's service graph misses an edge of the call chain:\n" + out);
     }
   }
 }

@@ -33,6 +33,7 @@ import java.util.function.UnaryOperator;
  * @param startupTimeout how long new connections wait for the first snapshot and certificate
  * @param accessLog where access-log lines go: off, stdout, or a file path
  * @param accessLogSampling the fraction of requests that get a line, 0..1
+ * @param statsInterval how often per-edge traffic summaries go to the control server; zero = never
  */
 public record AgentConfig(
     boolean enabled,
@@ -48,18 +49,54 @@ public record AgentConfig(
     Duration certTtl,
     Duration startupTimeout,
     String accessLog,
-    double accessLogSampling) {
+    double accessLogSampling,
+    Duration statsInterval) {
 
   public static final String DEFAULT_NAMESPACE = "default";
   public static final String DEFAULT_ACCESS_LOG = "off";
 
   public static final int DEFAULT_ADMIN_PORT = 15020;
   public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_STATS_INTERVAL = Duration.ofSeconds(5);
 
   public AgentConfig {
     labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
     controlUrls = List.copyOf(controlUrls);
     inboundPorts = Collections.unmodifiableSet(new LinkedHashSet<>(inboundPorts));
+  }
+
+  /** The settings with the default stats interval ({@link #DEFAULT_STATS_INTERVAL}). */
+  public AgentConfig(
+      boolean enabled,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      List<URI> controlUrls,
+      JoinToken token,
+      Path controlCa,
+      Set<Integer> inboundPorts,
+      String advertiseAddress,
+      int adminPort,
+      Duration certTtl,
+      Duration startupTimeout,
+      String accessLog,
+      double accessLogSampling) {
+    this(
+        enabled,
+        service,
+        namespace,
+        labels,
+        controlUrls,
+        token,
+        controlCa,
+        inboundPorts,
+        advertiseAddress,
+        adminPort,
+        certTtl,
+        startupTimeout,
+        accessLog,
+        accessLogSampling,
+        DEFAULT_STATS_INTERVAL);
   }
 
   /**
@@ -161,7 +198,28 @@ public record AgentConfig(
             ? DEFAULT_STARTUP_TIMEOUT
             : parseDuration("startup.timeout", s.get("startup.timeout")),
         parseAccessLog(s.get("accesslog")),
-        parseSampling(s.get("accesslog.sampling")));
+        parseSampling(s.get("accesslog.sampling")),
+        parseStatsInterval(s.get("stats.interval")));
+  }
+
+  /** A Go duration ({@code 5s}, {@code 500ms}) or whole seconds ({@code 5}); {@code 0} = off. */
+  private static Duration parseStatsInterval(String text) {
+    if (text == null || text.isBlank()) {
+      return DEFAULT_STATS_INTERVAL;
+    }
+    String trimmed = text.trim();
+    if (trimmed.matches("[0-9]{1,9}")) {
+      return Duration.ofSeconds(Long.parseLong(trimmed));
+    }
+    Duration d = parseDuration("stats.interval", trimmed);
+    if (!d.isZero() && d.toMillis() < 100) {
+      throw new AgentConfigException(
+          SettingSources.describe("stats.interval")
+              + ": \""
+              + trimmed
+              + "\" is shorter than 100ms (0 turns the reports off)");
+    }
+    return d;
   }
 
   private static String parseAccessLog(String text) {

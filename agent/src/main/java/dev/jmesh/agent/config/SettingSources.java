@@ -29,6 +29,7 @@ final class SettingSources {
           "startup.timeout",
           "accesslog",
           "accesslog.sampling",
+          "stats.interval",
           "enabled");
 
   private final UnaryOperator<String> systemProperties;

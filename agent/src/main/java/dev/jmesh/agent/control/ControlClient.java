@@ -11,6 +11,7 @@ import dev.jmesh.api.InstanceRegistration;
 import dev.jmesh.api.MeshSnapshot;
 import dev.jmesh.api.RegistrationResponse;
 import dev.jmesh.api.SnapshotAck;
+import dev.jmesh.api.StatsReport;
 import dev.jmesh.api.TrustBundle;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -142,6 +143,11 @@ public final class ControlClient {
         null,
         Void.class,
         READ_TIMEOUT);
+  }
+
+  /** Sends the traffic summary of the last interval ({@code POST /v1/stats}). */
+  public void reportStats(StatsReport report, Duration timeout) throws ControlException {
+    call("POST", "/v1/stats", report, null, Void.class, timeout);
   }
 
   /**

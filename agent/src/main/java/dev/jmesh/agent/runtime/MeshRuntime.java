@@ -5,6 +5,7 @@ import dev.jmesh.agent.admin.ConfigDump;
 import dev.jmesh.agent.config.AgentConfig;
 import dev.jmesh.agent.control.ControlClient;
 import dev.jmesh.agent.control.ControlSession;
+import dev.jmesh.agent.control.StatsReporter;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.identity.Pem;
 import dev.jmesh.agent.inbound.InboundContext;
@@ -12,6 +13,7 @@ import dev.jmesh.agent.inbound.InboundListeners;
 import dev.jmesh.agent.outbound.EgressContext;
 import dev.jmesh.agent.outbound.EgressListeners;
 import dev.jmesh.agent.telemetry.AccessLog;
+import dev.jmesh.agent.telemetry.EdgeStatsRecorder;
 import dev.jmesh.agent.telemetry.IstioMetrics;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.MeshTlsContexts;
@@ -50,6 +52,7 @@ public final class MeshRuntime {
   private final AdminServer admin;
   private final ConfigDump configDump;
   private final Telemetry telemetry;
+  private final StatsReporter stats;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private MeshRuntime(AgentConfig config) {
@@ -60,13 +63,14 @@ public final class MeshRuntime {
     StartupDeadline deadline = new StartupDeadline(config.startupTimeout());
     RecentConnections inboundConnections = new RecentConnections(50);
     RecentConnections outboundConnections = new RecentConnections(50);
+    EdgeStatsRecorder edgeStats = new EdgeStatsRecorder();
     this.acceptors = new NioEventLoopGroup(1, new AgentThreadFactory("accept"));
     this.workers =
         new NioEventLoopGroup(
             Math.min(4, Runtime.getRuntime().availableProcessors()), new AgentThreadFactory("io"));
     this.telemetry =
         new Telemetry(
-            new IstioMetrics().withAgentCost(),
+            new IstioMetrics().withAgentCost().withListener(edgeStats),
             AccessLog.open(config.accessLog(), config.accessLogSampling()),
             config.service(),
             config.namespace(),
@@ -108,6 +112,9 @@ public final class MeshRuntime {
         new ControlSession(
             config, client, identity, inbound::ports, admin::port, mesh, AgentVersion.VERSION);
     session[0] = control;
+    this.stats =
+        new StatsReporter(
+            client, edgeStats, config.statsInterval(), () -> identity.certificate() != null);
     control.onGiveUp(
         () -> {
           inbound.leaveNewBindsAlone();
@@ -153,6 +160,7 @@ public final class MeshRuntime {
                 admin.start(config.adminPort(), acceptors);
               }
               control.start();
+              stats.start();
             },
             "start")
         .start();
@@ -195,6 +203,7 @@ public final class MeshRuntime {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
+    stats.stop();
     control.stop();
     admin.stop();
     inbound.closeAll();

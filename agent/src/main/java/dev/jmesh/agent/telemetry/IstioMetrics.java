@@ -31,6 +31,7 @@ public final class IstioMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<RequestKey, RequestMeters> requests = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<TcpKey, TcpMeters> tcp = new ConcurrentHashMap<>();
+  private volatile TrafficListener listener;
 
   private record RequestKey(MetricLabels labels, int code, String flags) {}
 
@@ -48,6 +49,15 @@ public final class IstioMetrics {
   /** Adds the agent's own cost (CPU, allocation, threads) as {@code jmesh_agent_*} gauges. */
   public IstioMetrics withAgentCost() {
     AgentCost.register(registry);
+    return this;
+  }
+
+  /**
+   * Passes every request and TCP increment recorded from now on to {@code listener} too (set it
+   * before traffic flows: TCP label sets seen before are not mirrored).
+   */
+  public IstioMetrics withListener(TrafficListener listener) {
+    this.listener = listener;
     return this;
   }
 
@@ -70,6 +80,10 @@ public final class IstioMetrics {
     m.duration().record(durationMillis);
     m.requestBytes().record(requestBytes);
     m.responseBytes().record(responseBytes);
+    TrafficListener l = listener;
+    if (l != null) {
+      l.request(labels, responseCode, responseFlags, durationMillis);
+    }
   }
 
   /** The TCP meters for a connection with these labels (request_protocol tcp). */
@@ -101,10 +115,21 @@ public final class IstioMetrics {
 
   private TcpMeters tcpMeters(TcpKey key) {
     List<Tag> tags = key.labels().tags("tcp", null, key.flags());
+    TcpMeters meters =
+        new TcpMeters(
+            Counter.builder("istio_tcp_sent_bytes").tags(tags).register(registry),
+            Counter.builder("istio_tcp_received_bytes").tags(tags).register(registry),
+            Counter.builder("istio_tcp_connections_opened").tags(tags).register(registry),
+            Counter.builder("istio_tcp_connections_closed").tags(tags).register(registry));
+    TrafficListener l = listener;
+    if (l == null) {
+      return meters;
+    }
+    TrafficListener.TcpCounters mirror = l.tcp(key.labels(), key.flags());
     return new TcpMeters(
-        Counter.builder("istio_tcp_sent_bytes").tags(tags).register(registry),
-        Counter.builder("istio_tcp_received_bytes").tags(tags).register(registry),
-        Counter.builder("istio_tcp_connections_opened").tags(tags).register(registry),
-        Counter.builder("istio_tcp_connections_closed").tags(tags).register(registry));
+        new MirroredCounter(meters.sent(), mirror.sent()),
+        new MirroredCounter(meters.received(), mirror.received()),
+        new MirroredCounter(meters.opened(), mirror.opened()),
+        new MirroredCounter(meters.closed(), mirror.closed()));
   }
 }

@@ -142,4 +142,21 @@ class AgentConfigTest {
     AgentConfigException e = assertThrows(AgentConfigException.class, () -> load(null));
     assertTrue(e.getMessage().contains("jmesh.accesslog.sampling"), e.getMessage());
   }
+
+  @Test
+  void statsIntervalIsFiveSecondsByDefaultTakesSecondsOrADurationAndZeroTurnsItOff() {
+    minimal();
+    assertEquals(Duration.ofSeconds(5), load(null).statsInterval());
+    assertEquals(Duration.ofSeconds(2), load("stats.interval=2s").statsInterval());
+    environment.put("JMESH_STATS_INTERVAL", "10");
+    assertEquals(Duration.ofSeconds(10), load(null).statsInterval());
+    properties.put("jmesh.stats.interval", "1500ms");
+    assertEquals(Duration.ofMillis(1500), load(null).statsInterval());
+    properties.put("jmesh.stats.interval", "0");
+    assertEquals(Duration.ZERO, load(null).statsInterval());
+    properties.put("jmesh.stats.interval", "5 seconds");
+    AgentConfigException e = assertThrows(AgentConfigException.class, () -> load(null));
+    assertTrue(
+        e.getMessage().startsWith("jmesh.stats.interval/JMESH_STATS_INTERVAL"), e.getMessage());
+  }
 }

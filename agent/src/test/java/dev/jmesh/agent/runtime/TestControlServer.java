@@ -75,6 +75,11 @@ public final class TestControlServer implements AutoCloseable {
     operator("POST", "/v1/policies?namespace=default", yaml, "application/yaml");
   }
 
+  /** An operator GET (admin token); the body of a 2xx answer. */
+  public String get(String path) throws Exception {
+    return operator("GET", path, "", "application/json");
+  }
+
   private String operator(String method, String path, String body, String type) throws Exception {
     HttpResponse<String> response =
         http.send(

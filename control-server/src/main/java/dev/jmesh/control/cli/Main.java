@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     name = "jmesh-control-server",
     description =
         "The jmesh control plane: run it (serve) and operate it (token, apply, get,"
-            + " delete, status), or try it (demo).",
+            + " delete, status, stats, graph), or try it (demo).",
     mixinStandardHelpOptions = true,
     version = "jmesh control server 0.1.0",
     subcommands = {
@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
       GetCommand.class,
       DeleteCommand.class,
       StatusCommand.class,
+      StatsCommand.class,
+      GraphCommand.class,
       DemoCommand.class
     })
 public final class Main implements Runnable {

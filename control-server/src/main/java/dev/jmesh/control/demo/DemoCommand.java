@@ -169,6 +169,9 @@ public final class DemoCommand implements Callable<Integer> {
       System.out.println("  refused: " + refused.getClass().getSimpleName());
     }
 
+    step("the service graph, as the agents report it (every 5 s):");
+    printGraph(server);
+
     System.out.println();
     System.out.println("Look at:");
     System.out.println(
@@ -180,6 +183,10 @@ public final class DemoCommand implements Callable<Integer> {
             + server
             + " --data-dir "
             + dataDir);
+    System.out.println(
+        "  java -jar " + ownJar() + " stats --server " + server + " --data-dir " + dataDir);
+    System.out.println(
+        "  java -jar " + ownJar() + " graph --server " + server + " --data-dir " + dataDir);
     for (DemoService service : services) {
       System.out.println(
           "  curl http://127.0.0.1:"
@@ -196,6 +203,24 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.println("The mesh keeps running; Ctrl-C stops it.");
     Thread.currentThread().join();
     return 0;
+  }
+
+  /**
+   * Prints {@code graph} once the agents' reports show the whole call chain (they report every 5
+   * s); after 20 s, whatever the graph shows then.
+   */
+  private void printGraph(String server) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    String graph;
+    while (true) {
+      graph = cli("graph", "--server", server, "--data-dir", dataDir.toString());
+      if (graph.contains("orders.default -> payments.default")
+          || System.nanoTime() > deadline) {
+        break;
+      }
+      Thread.sleep(2000);
+    }
+    graph.lines().forEach(line -> System.out.println("  " + line));
   }
 
   private static final String POLICY =
