@@ -30,7 +30,9 @@ import java.util.function.Consumer;
 /**
  * The agent's OpenTelemetry SDK, configured from the standard {@code OTEL_*} variables and {@code
  * otel.*} properties (autoconfigure), with the agent's defaults: only traces are exported ({@code
- * otel.metrics.exporter} and {@code otel.logs.exporter} default to {@code none}), the resource
+ * otel.metrics.exporter} and {@code otel.logs.exporter} default to {@code none}), OTLP over
+ * {@code http/protobuf} unless {@code otel.exporter.otlp[.traces].protocol} says {@code grpc}, the
+ * resource
  * names the workload, and the SDK's logs go to the agent's log. It starts a span per HTTP request
  * the agent relays and rewrites the request's propagation headers to that span.
  */
@@ -105,7 +107,11 @@ public final class Tracing {
         AutoConfiguredOpenTelemetrySdk.builder()
             .disableShutdownHook()
             .addPropertiesSupplier(
-                () -> Map.of("otel.metrics.exporter", "none", "otel.logs.exporter", "none"))
+                () ->
+                    Map.of(
+                        "otel.metrics.exporter", "none",
+                        "otel.logs.exporter", "none",
+                        "otel.exporter.otlp.protocol", "http/protobuf"))
             .addPropertiesCustomizer(config -> overrides)
             .addResourceCustomizer((resource, config) -> withWorkload(resource, workload))
             .addSpanExporterCustomizer(
