@@ -27,6 +27,9 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -233,18 +236,30 @@ final class NettyGrpcSender implements GrpcSender {
   }
 
   private SslContext sslContext() throws SSLException {
+    ApplicationProtocolConfig alpn =
+        new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2);
+    if (config.getSslContext() != null) {
+      // OTEL_EXPORTER_OTLP_CLIENT_KEY/CERTIFICATE: the SDK built the context with the client key.
+      return new JdkSslContext(
+          config.getSslContext(),
+          true,
+          null,
+          IdentityCipherSuiteFilter.INSTANCE,
+          alpn,
+          ClientAuth.NONE,
+          config.getEnabledProtocols() == null
+              ? null
+              : config.getEnabledProtocols().toArray(new String[0]),
+          false);
+    }
     SslContextBuilder builder =
         SslContextBuilder.forClient()
             .sslProvider(SslProvider.JDK)
-            .applicationProtocolConfig(
-                new ApplicationProtocolConfig(
-                    ApplicationProtocolConfig.Protocol.ALPN,
-                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                    ApplicationProtocolNames.HTTP_2));
-    if (config.getTrustManager() != null) {
-      builder.trustManager(config.getTrustManager());
-    }
+            .applicationProtocolConfig(alpn);
     if (config.getEnabledProtocols() != null) {
       builder.protocols(config.getEnabledProtocols());
     }
