@@ -1,6 +1,7 @@
 package dev.jmesh.agent.tracing;
 
 import dev.jmesh.agent.http.RequestEdit;
+import dev.jmesh.agent.runtime.AgentThreadFactory;
 import dev.jmesh.bootstrap.AgentLog;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,12 +18,16 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -115,7 +120,7 @@ public final class Tracing {
             .addPropertiesCustomizer(config -> overrides)
             .addResourceCustomizer((resource, config) -> withWorkload(resource, workload))
             .addSpanExporterCustomizer(
-                (exporter, config) -> new CountingSpanExporter(exporter, failures))
+                (exporter, config) -> new CountingSpanExporter(onAgentThreads(exporter), failures))
             .addMeterProviderCustomizer((builder, config) -> builder.registerMetricReader(self))
             .addTracerProviderCustomizer(
                 (builder, config) -> {
@@ -125,6 +130,23 @@ public final class Tracing {
             .build()
             .getOpenTelemetrySdk();
     return new Tracing(sdk, self, failures);
+  }
+
+  /**
+   * OTLP/http sends from the exporter's own executor; give it agent threads, which the hooks
+   * ignore, so that the agent's export traffic is never taken for the application's. (The gRPC
+   * sender runs on agent threads already.)
+   */
+  private static SpanExporter onAgentThreads(SpanExporter exporter) {
+    if (!(exporter instanceof OtlpHttpSpanExporter http)) {
+      return exporter;
+    }
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            0, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), new AgentThreadFactory("otlp-http"));
+    SpanExporter rebuilt = http.toBuilder().setExecutorService(executor).build();
+    http.shutdown();
+    return rebuilt;
   }
 
   private static Resource withWorkload(Resource resource, Workload workload) {
