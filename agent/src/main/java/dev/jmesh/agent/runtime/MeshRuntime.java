@@ -17,6 +17,8 @@ import dev.jmesh.agent.telemetry.EdgeStatsRecorder;
 import dev.jmesh.agent.telemetry.IstioMetrics;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.MeshTlsContexts;
+import dev.jmesh.agent.tracing.Tracing;
+import dev.jmesh.agent.tracing.TracingSwitch;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.AgentThread;
 import dev.jmesh.bootstrap.InboundHook;
@@ -53,6 +55,7 @@ public final class MeshRuntime {
   private final ConfigDump configDump;
   private final Telemetry telemetry;
   private final StatsReporter stats;
+  private final Tracing tracing;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private MeshRuntime(AgentConfig config) {
@@ -68,15 +71,27 @@ public final class MeshRuntime {
     this.workers =
         new NioEventLoopGroup(
             Math.min(4, Runtime.getRuntime().availableProcessors()), new AgentThreadFactory("io"));
+    IstioMetrics metrics = new IstioMetrics().withAgentCost().withListener(edgeStats);
+    // Decided before any OpenTelemetry class is loaded: without tracing none is.
+    this.tracing =
+        TracingSwitch.fromSystem().on()
+            ? Tracing.start(
+                new Tracing.Workload(
+                    config.service(), config.namespace(), config.labels().get("version")))
+            : null;
+    if (tracing != null) {
+      tracing.registerMeters(metrics.registry());
+    }
     this.telemetry =
         new Telemetry(
-            new IstioMetrics().withAgentCost().withListener(edgeStats),
-            AccessLog.open(config.accessLog(), config.accessLogSampling()),
-            config.service(),
-            config.namespace(),
-            config.labels(),
-            tls::localSpiffeId,
-            mesh);
+                metrics,
+                AccessLog.open(config.accessLog(), config.accessLogSampling()),
+                config.service(),
+                config.namespace(),
+                config.labels(),
+                tls::localSpiffeId,
+                mesh)
+            .withTracing(tracing);
     ControlSession[] session = new ControlSession[1];
     this.inbound =
         new InboundListeners(
@@ -210,6 +225,9 @@ public final class MeshRuntime {
     egress.closeAll();
     acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    if (tracing != null) {
+      tracing.shutdown();
+    }
   }
 
   private static List<X509Certificate> controlCaRoots(AgentConfig config) {

@@ -1,5 +1,7 @@
 package dev.jmesh.agent.telemetry;
 
+import dev.jmesh.agent.tracing.RequestSpan;
+import dev.jmesh.agent.tracing.RequestSpans;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,10 +27,12 @@ import java.util.Map;
 
 /**
  * Watches the bytes of one connection on the application's side of the agent, without changing
- * them: a copy of each direction goes through an HTTP/1 decoder on the side, and every request with
- * its response becomes one {@code istio_requests_total} sample (and an access-log line). Bytes that
- * do not decode as HTTP/1, and everything after a protocol switch (101, CONNECT), count as TCP only.
- * TCP metrics (bytes each way, opened, closed) are kept for every connection.
+ * them: a copy of each direction goes through an HTTP/1 decoder on the side (or, when the relay
+ * decodes requests itself, see {@link #requestsDecodedElsewhere}, only the responses), and every
+ * request with its response becomes one {@code istio_requests_total} sample (and an access-log
+ * line, and the end of the request's span). Bytes that do not decode as HTTP/1, and everything
+ * after a protocol switch (101, CONNECT), count as TCP only. TCP metrics (bytes each way, opened,
+ * closed) are kept for every connection.
  *
  * <p>Goes first in the pipeline of the application-side channel: for egress the application's
  * channel (requests are reads), for inbound the channel to the application (requests are writes).
@@ -60,6 +64,9 @@ public final class HttpTap extends ChannelDuplexHandler {
   private boolean interim;
   private long requestBytes;
   private long responseBytes;
+  private RequestSpans spans;
+  private boolean requestsDecodedElsewhere;
+  private boolean forwardedAny;
 
   /** One request and its response as seen so far. */
   private static final class Exchange {
@@ -83,6 +90,42 @@ public final class HttpTap extends ChannelDuplexHandler {
     this.telemetry = telemetry;
     this.requestsAreReads = requestsAreReads;
     this.downstreamRemote = downstreamRemote;
+  }
+
+  /**
+   * Ends the spans of this connection's requests as their responses complete: the n-th exchange
+   * this tap completes is the n-th request the decoding side started a span for.
+   *
+   * @param spans null without tracing
+   */
+  public void endSpans(RequestSpans spans) {
+    this.spans = spans;
+  }
+
+  /**
+   * The connection's requests are decoded by the relay already: this tap takes them from {@link
+   * #forwarded} instead of decoding a copy of the bytes, and only the responses are decoded on the
+   * side.
+   */
+  public void requestsDecodedElsewhere() {
+    this.requestsDecodedElsewhere = true;
+  }
+
+  /**
+   * What the relay forwarded, after its bytes went through this tap: decoded request messages, or
+   * raw bytes (a first message of raw bytes means the stream is not HTTP/1: TCP metrics only).
+   * The message may have been released; only its type and headers are read.
+   */
+  public void forwarded(Object msg) {
+    boolean first = !forwardedAny;
+    forwardedAny = true;
+    if (msg instanceof HttpObject request) {
+      if (http && labels != null) {
+        onRequest(request);
+      }
+    } else if (first && msg instanceof ByteBuf) {
+      stopDecoding();
+    }
   }
 
   /**
@@ -147,6 +190,9 @@ public final class HttpTap extends ChannelDuplexHandler {
     }
     unanswered();
     stopDecoding();
+    if (spans != null) {
+      spans.abandonAll(upstreamWentAway() ? "UC" : "DC");
+    }
     ctx.fireChannelInactive();
   }
 
@@ -171,7 +217,9 @@ public final class HttpTap extends ChannelDuplexHandler {
     try {
       if (request) {
         requestBytes += n;
-        decodeRequests(buf);
+        if (!requestsDecodedElsewhere) {
+          decodeRequests(buf);
+        }
       } else {
         responseBytes += n;
         decodeResponses(buf);
@@ -287,8 +335,7 @@ public final class HttpTap extends ChannelDuplexHandler {
     // On egress this channel is the downstream (the app): the agent closing it means the upstream
     // went away. On inbound it is the upstream (the app): the app ending its output (half-close)
     // or closing by itself means it went away; the agent closing it means the client did.
-    boolean upstreamWentAway = requestsAreReads ? weClosed : inputShutdown || !weClosed;
-    String flags = upstreamWentAway ? "UC" : "DC";
+    String flags = upstreamWentAway() ? "UC" : "DC";
     if (responding != null) {
       responding.code = 0;
       finish(responding, responseBytes, flags);
@@ -305,6 +352,10 @@ public final class HttpTap extends ChannelDuplexHandler {
     }
   }
 
+  private boolean upstreamWentAway() {
+    return requestsAreReads ? weClosed : inputShutdown || !weClosed;
+  }
+
   private void finish(Exchange e, long bytesOut) {
     finish(e, bytesOut, "-");
   }
@@ -312,6 +363,12 @@ public final class HttpTap extends ChannelDuplexHandler {
   private void finish(Exchange e, long bytesOut, String flags) {
     double millis = (System.nanoTime() - e.startNanos) / 1_000_000.0;
     MetricLabels l = labels;
+    if (spans != null) {
+      RequestSpan span = spans.poll();
+      if (span != null) {
+        span.end(l, upstreamHost, e.code, flags);
+      }
+    }
     telemetry.metrics().request(l, e.code, flags, millis, e.requestBytes, bytesOut);
     AccessLog log = telemetry.accessLog();
     if (log.enabled()) {
