@@ -349,10 +349,17 @@ public final class ControlSession {
   }
 
   private synchronized void register() throws ControlException {
-    RegistrationResponse response = client.register(registration());
+    InstanceRegistration sent = registration();
+    RegistrationResponse response = client.register(sent);
     instanceId = response.instanceId();
     if (response.heartbeatIntervalSeconds() > 0) {
       heartbeatSeconds = response.heartbeatIntervalSeconds();
+    }
+    // The app may have bound a port while the registration was on its way (portsChanged saw no
+    // instance yet): send the ports now rather than at the next heartbeat, or callers are refused
+    // that port for a whole heartbeat interval.
+    if (!java.util.Objects.equals(sent.ports(), ports.get())) {
+      portsChanged();
     }
   }
 
