@@ -36,6 +36,8 @@ final class OtlpSpanDecoder {
                   kind(span.getKind()),
                   span.getName(),
                   span.getStatus().getCode().name().replace("STATUS_CODE_", ""),
+                  span.getStartTimeUnixNano(),
+                  span.getEndTimeUnixNano(),
                   attributes(span.getAttributesList()),
                   resource,
                   scope));

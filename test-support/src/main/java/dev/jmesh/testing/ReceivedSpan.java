@@ -8,7 +8,8 @@ import java.util.Map;
  * {@code parentSpanId}. {@code kind} is {@code SERVER}, {@code CLIENT}, {@code INTERNAL}, {@code
  * PRODUCER}, {@code CONSUMER} or {@code UNSPECIFIED}; {@code statusCode} is {@code UNSET}, {@code
  * OK} or {@code ERROR}. Attribute values are {@code String}, {@code Long}, {@code Double}, {@code
- * Boolean}, lists of those, or (for byte values) a hex string.
+ * Boolean}, lists of those, or (for byte values) a hex string. Times are nanoseconds since the
+ * epoch, as the exporter's clock read them.
  */
 public record ReceivedSpan(
     String traceId,
@@ -17,6 +18,8 @@ public record ReceivedSpan(
     String kind,
     String name,
     String statusCode,
+    long startEpochNanos,
+    long endEpochNanos,
     Map<String, Object> attributes,
     Map<String, Object> resourceAttributes,
     String scopeName) {
@@ -35,6 +38,12 @@ public record ReceivedSpan(
   /** A resource attribute, or null. */
   public Object resourceAttribute(String key) {
     return resourceAttributes.get(key);
+  }
+
+  /** Whether the span started at or after {@code instant}. */
+  public boolean startedAtOrAfter(java.time.Instant instant) {
+    long nanos = instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    return startEpochNanos >= nanos;
   }
 
   public boolean isRoot() {

@@ -35,6 +35,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,7 @@ class OtlpTraceReceiverTest {
   @ParameterizedTest(name = "compression={0}")
   @ValueSource(strings = {"none", "gzip"})
   void receivesSpansFromTheOpenTelemetrySdkOverHttpProtobuf(String compression) {
+    Instant before = Instant.now();
     try (OtlpTraceReceiver receiver = OtlpTraceReceiver.startHttp()) {
       assertEquals("http/protobuf", receiver.protocol());
       OtlpHttpSpanExporter exporter =
@@ -89,6 +91,9 @@ class OtlpTraceReceiverTest {
       ReceivedSpan receivedServer = byKind(trace, "SERVER");
       ReceivedSpan receivedClient = byKind(trace, "CLIENT");
       assertTrue(receivedServer.isRoot(), receivedServer::toString);
+      assertTrue(receivedServer.startedAtOrAfter(before), receivedServer::toString);
+      assertFalse(receivedServer.startedAtOrAfter(Instant.now().plusSeconds(1)));
+      assertTrue(receivedServer.endEpochNanos() >= receivedClient.endEpochNanos());
       assertEquals(server.getSpanContext().getSpanId(), receivedServer.spanId());
       assertEquals("GET /orders", receivedServer.name());
       assertTrue(receivedClient.isChildOf(receivedServer), receivedClient::toString);
@@ -145,6 +150,8 @@ class OtlpTraceReceiverTest {
       assertEquals("b7ad6b7169203331", span.spanId());
       assertTrue(span.isRoot());
       assertEquals("SERVER", span.kind());
+      assertEquals(1_000, span.startEpochNanos());
+      assertEquals(2_000, span.endEpochNanos());
       assertEquals("payments", span.serviceName());
       assertEquals("POST", span.attribute("http.request.method"));
       assertEquals(1, receiver.traceExports());
@@ -220,6 +227,8 @@ class OtlpTraceReceiverTest {
                                 .setTraceId(ByteString.copyFrom(hex.parseHex(traceId)))
                                 .setSpanId(ByteString.copyFrom(hex.parseHex(spanId)))
                                 .setName("POST /pay")
+                                .setStartTimeUnixNano(1_000)
+                                .setEndTimeUnixNano(2_000)
                                 .setKind(io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER)
                                 .addAttributes(keyValue("http.request.method", "POST")))))
         .build();
