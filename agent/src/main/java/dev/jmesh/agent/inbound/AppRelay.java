@@ -1,14 +1,18 @@
 package dev.jmesh.agent.inbound;
 
+import dev.jmesh.agent.http.RequestForwarder;
+import dev.jmesh.agent.http.UpgradeResponseWatcher;
 import dev.jmesh.agent.runtime.ByteRelay;
 import dev.jmesh.agent.runtime.HalfClose;
 import dev.jmesh.agent.telemetry.HttpTap;
+import dev.jmesh.agent.tracing.RequestSpans;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.PeerIdentity;
 import dev.jmesh.bootstrap.AgentLog;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -16,9 +20,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.AttributeKey;
@@ -40,41 +41,43 @@ import javax.net.ssl.SSLException;
 final class AppRelay extends ChannelInboundHandlerAdapter {
 
   static final AttributeKey<PeerIdentity> PEER = AttributeKey.valueOf("jmesh.peer");
-  private static final String ENCODER = "jmesh-http-encoder";
   private static final String TAP = "jmesh-tap";
 
   private final InetSocketAddress app;
   private final boolean waitForHandshake;
   private final Consumer<PeerIdentity> onSecured;
-  private final Function<String, ForwardedClientCert> rewriters;
+  private final Function<String, ChannelHandler> requestHandlers;
   private final Telemetry telemetry;
+  private final RequestSpans spans;
   private final List<Object> pending = new ArrayList<>();
-  private final List<Object> heldDuringUpgrade = new ArrayList<>();
   private ChannelHandlerContext ctx;
   private Channel backend;
-  private UpgradeResponseWatcher upgradeWatcher;
+  private RequestForwarder forwarder;
   private HttpTap tap;
   private boolean connected;
   private boolean inputShutdown;
-  private boolean awaitingUpgrade;
 
   /**
    * @param waitForHandshake whether a TLS handshake (or the decision to do one) comes first
    * @param onSecured told the peer (null for plaintext) once the connection is allowed through
-   * @param rewriters makes the XFCC rewriter for a decoder of the given name, when decoding resumes
+   * @param requestHandlers makes the handler after a request decoder of the given name, when
+   *     decoding resumes after an upgrade that did not happen
    * @param telemetry where the connection's metrics and access-log lines go; null for none
+   * @param spans the server spans of this connection's requests, in order; null without tracing
    */
   AppRelay(
       InetSocketAddress app,
       boolean waitForHandshake,
       Consumer<PeerIdentity> onSecured,
-      Function<String, ForwardedClientCert> rewriters,
-      Telemetry telemetry) {
+      Function<String, ChannelHandler> requestHandlers,
+      Telemetry telemetry,
+      RequestSpans spans) {
     this.app = app;
     this.waitForHandshake = waitForHandshake;
     this.onSecured = onSecured;
-    this.rewriters = rewriters;
+    this.requestHandlers = requestHandlers;
     this.telemetry = telemetry;
+    this.spans = spans;
   }
 
   @Override
@@ -112,7 +115,7 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
       }
     } else if (evt instanceof ChannelInputShutdownEvent) {
       inputShutdown = true;
-      if (connected && !awaitingUpgrade) {
+      if (connected && !forwarder.awaitingUpgrade()) {
         HalfClose.propagate(ctx.channel(), backend);
       }
     } else if (evt == PlaintextDetected.INSTANCE) {
@@ -128,6 +131,7 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
     }
     onSecured.accept(peer);
     Channel frontend = ctx.channel();
+    UpgradeResponseWatcher upgradeWatcher = new UpgradeResponseWatcher(this::upgradeDecided);
     ChannelFuture connect =
         new Bootstrap()
             .group(frontend.eventLoop())
@@ -138,10 +142,10 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    upgradeWatcher = new UpgradeResponseWatcher(AppRelay.this::upgradeDecided);
                     if (telemetry != null) {
                       // First, so that it sees the bytes the application reads and writes.
                       tap = new HttpTap(telemetry, false, HttpTap.hostPort(frontend.remoteAddress()));
+                      tap.endSpans(spans);
                       ch.pipeline().addLast(TAP, tap);
                     }
                     ch.pipeline().addLast(upgradeWatcher, new ByteRelay(frontend));
@@ -149,6 +153,7 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
                 })
             .connect(app);
     backend = connect.channel();
+    forwarder = new RequestForwarder(ctx, backend, upgradeWatcher, requestHandlers);
     connect.addListener(
         f -> {
           if (!frontend.isActive()) {
@@ -183,7 +188,7 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
           }
           pending.clear();
           backend.flush();
-          if (inputShutdown && !awaitingUpgrade) {
+          if (inputShutdown && !forwarder.awaitingUpgrade()) {
             HalfClose.propagate(frontend, backend);
           }
           if (backend.isWritable()) {
@@ -206,57 +211,15 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
   }
 
   private void forward(Object msg) {
-    if (awaitingUpgrade) {
-      heldDuringUpgrade.add(msg);
-      ctx.channel().config().setAutoRead(false);
-      return;
-    }
-    if (msg instanceof ForwardedClientCert.UpgradeRequested upgrade) {
-      awaitingUpgrade = true;
-      upgradeWatcher.arm(upgrade.connect());
-      return;
-    }
-    if (msg instanceof HttpObject && backend.pipeline().get(ENCODER) == null) {
-      if (backend.pipeline().get(TAP) != null) {
-        backend.pipeline().addAfter(TAP, ENCODER, new HttpRequestEncoder());
-      } else {
-        backend.pipeline().addFirst(ENCODER, new HttpRequestEncoder());
-      }
-    }
-    backend.write(msg);
+    forwarder.forward(msg);
   }
 
   /** The application answered the upgrade request: raw from here on, or back to decoding. */
   private void upgradeDecided(boolean switched) {
-    awaitingUpgrade = false;
-    List<Object> held = new ArrayList<>(heldDuringUpgrade);
-    heldDuringUpgrade.clear();
-    if (switched) {
-      if (backend.pipeline().get(ENCODER) != null) {
-        backend.pipeline().remove(ENCODER);
-      }
-      held.forEach(backend::write);
-      backend.flush();
-    } else {
-      String decoderName = "jmesh-http-decoder";
-      HttpRequestDecoder decoder = HttpSniffer.newDecoder();
-      ctx.pipeline().addBefore(ctx.name(), decoderName, decoder);
-      ctx.pipeline().addBefore(ctx.name(), "jmesh-xfcc", rewriters.apply(decoderName));
-      ChannelHandlerContext decoderContext = ctx.pipeline().context(decoder);
-      try {
-        for (Object msg : held) {
-          decoder.channelRead(decoderContext, msg);
-        }
-        decoder.channelReadComplete(decoderContext);
-      } catch (Exception e) {
-        ctx.close();
-        return;
-      }
-    }
-    if (!ctx.channel().isActive()) {
+    if (!forwarder.upgradeDecided(switched) || !ctx.channel().isActive()) {
       return;
     }
-    if (inputShutdown && !awaitingUpgrade) {
+    if (inputShutdown && !forwarder.awaitingUpgrade()) {
       HalfClose.propagate(ctx.channel(), backend);
     }
     ctx.channel().config().setAutoRead(backend.isWritable());
@@ -279,6 +242,9 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     releasePending();
+    if (spans != null) {
+      spans.abandonAll("DC");
+    }
     if (backend != null) {
       ByteRelay.closeOnFlush(backend);
     }
@@ -295,9 +261,8 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
     }
     pending.clear();
-    for (Object msg : heldDuringUpgrade) {
-      ReferenceCountUtil.release(msg);
+    if (forwarder != null) {
+      forwarder.release();
     }
-    heldDuringUpgrade.clear();
   }
 }

@@ -1,11 +1,18 @@
 package dev.jmesh.agent.inbound;
 
+import dev.jmesh.agent.http.HttpSniffer;
+import dev.jmesh.agent.http.RequestEdit;
+import dev.jmesh.agent.http.RequestHeadersHandler;
 import dev.jmesh.agent.runtime.RecentConnections;
 import dev.jmesh.agent.runtime.StartupDeadline;
 import dev.jmesh.agent.tls.PeerIdentity;
+import dev.jmesh.agent.tracing.RequestIds;
+import dev.jmesh.agent.tracing.RequestSpans;
+import dev.jmesh.agent.tracing.Tracing;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.policy.MtlsMode;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -98,23 +105,31 @@ final class InboundConnectionSetup extends ChannelInboundHandlerAdapter {
     } else if (mode == MtlsMode.PERMISSIVE) {
       pipeline.addLast("jmesh-detect", new TlsDetector(() -> context.tls().server()));
     }
-    Function<String, ForwardedClientCert> rewriters =
+    Tracing tracing = context.telemetry() == null ? null : context.telemetry().tracing();
+    RequestSpans spans = tracing == null ? null : new RequestSpans();
+    Function<String, ChannelHandler> requestHandlers =
         decoderName -> {
           PeerIdentity peer = channel.attr(AppRelay.PEER).get();
-          return new ForwardedClientCert(
-              peer == null ? null : context.tls().localSpiffeId(),
-              peer == null ? null : peer.spiffeId().toString(),
-              decoderName);
+          RequestEdit edit =
+              new ForwardedClientCert(
+                      peer == null ? null : context.tls().localSpiffeId(),
+                      peer == null ? null : peer.spiffeId().toString())
+                  .andThen(
+                      tracing == null
+                          ? RequestIds::ensure
+                          : tracing.serverSpans(spans, channel.remoteAddress(), listener.port()));
+          return new RequestHeadersHandler(edit, decoderName);
         };
-    pipeline.addLast("jmesh-sniff", new HttpSniffer(rewriters));
+    pipeline.addLast("jmesh-sniff", new HttpSniffer(requestHandlers));
     pipeline.addLast(
         "jmesh-app",
         new AppRelay(
             app,
             mode != MtlsMode.DISABLE,
             peer -> record(remote, peer, security(peer)),
-            rewriters,
-            context.telemetry()));
+            requestHandlers,
+            context.telemetry(),
+            spans));
     pipeline.remove(this);
     channel.config().setAutoRead(true);
   }

@@ -9,6 +9,7 @@ import dev.jmesh.api.ServiceInstance;
 import dev.jmesh.bootstrap.AgentLog;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -23,11 +24,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * One application connection to a mesh service: waits (during start-up) for the certificate and the
  * first snapshot, picks an instance, connects to it over mutual TLS, checks that it is the service
- * it should be, then pipes bytes both ways.
+ * it should be, then relays both ways ({@link EgressRelay}: HTTP/1 requests decoded and encoded
+ * again, with their trace headers rewritten; anything else raw).
  */
 final class EgressConnection extends ChannelInboundHandlerAdapter {
 
@@ -36,6 +39,7 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
   private final EndpointPicker picker;
   private final EgressContext context;
   private final HttpTap tap;
+  private final Function<String, ChannelHandler> requestHandlers;
   private ServiceInstance instance;
 
   /** How long a connection waits for an instance when the service has none right now. */
@@ -44,14 +48,23 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
   private Channel upstream;
   private Instant waitForInstanceUntil;
 
-  /** @param tap counts this connection's traffic, or null for no telemetry */
+  /**
+   * @param tap counts this connection's traffic, or null for no telemetry
+   * @param requestHandlers makes the handler after a request decoder of the given name
+   */
   EgressConnection(
-      ServiceName service, int port, EndpointPicker picker, EgressContext context, HttpTap tap) {
+      ServiceName service,
+      int port,
+      EndpointPicker picker,
+      EgressContext context,
+      HttpTap tap,
+      Function<String, ChannelHandler> requestHandlers) {
     this.service = service;
     this.port = port;
     this.picker = picker;
     this.context = context;
     this.tap = tap;
+    this.requestHandlers = requestHandlers;
   }
 
   @Override
@@ -185,8 +198,10 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
             endpoint.getHostString() + ":" + endpoint.getPort());
       }
       Channel appChannel = app.channel();
+      EgressRelay relay = new EgressRelay(ctx.channel(), requestHandlers);
       ctx.pipeline().replace(this, "jmesh-relay", new ByteRelay(appChannel));
-      app.pipeline().replace(EgressConnection.this, "jmesh-relay", new ByteRelay(ctx.channel()));
+      ctx.pipeline().addBefore("jmesh-relay", "jmesh-upgrade", relay.upgradeWatcher());
+      app.pipeline().replace(EgressConnection.this, "jmesh-relay", relay);
       appChannel.config().setAutoRead(true);
     }
 

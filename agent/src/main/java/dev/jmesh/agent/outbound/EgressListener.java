@@ -1,14 +1,22 @@
 package dev.jmesh.agent.outbound;
 
+import dev.jmesh.agent.http.HttpSniffer;
+import dev.jmesh.agent.http.RequestEdit;
+import dev.jmesh.agent.http.RequestHeadersHandler;
 import dev.jmesh.agent.telemetry.HttpTap;
+import dev.jmesh.agent.tracing.RequestIds;
+import dev.jmesh.agent.tracing.RequestSpans;
+import dev.jmesh.agent.tracing.Tracing;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.function.Function;
 
 /**
  * A loopback listener for one mesh service and port. The application's connections to that service
@@ -44,10 +52,24 @@ public final class EgressListener {
                             ? null
                             : new HttpTap(
                                 context.telemetry(), true, HttpTap.hostPort(ch.remoteAddress()));
+                    Tracing tracing = context.telemetry() == null ? null : context.telemetry().tracing();
+                    RequestSpans spans = tracing == null ? null : new RequestSpans();
+                    RequestEdit edit =
+                        tracing == null
+                            ? RequestIds::ensure
+                            : tracing.clientSpans(spans, service.service(), port);
+                    Function<String, ChannelHandler> requestHandlers =
+                        decoder -> new RequestHeadersHandler(edit, decoder);
                     if (tap != null) {
+                      tap.endSpans(spans);
                       ch.pipeline().addLast("jmesh-tap", tap);
                     }
-                    ch.pipeline().addLast(new EgressConnection(service, port, picker, context, tap));
+                    ch.pipeline()
+                        .addLast("jmesh-sniff", new HttpSniffer(requestHandlers))
+                        .addLast(
+                            "jmesh-egress",
+                            new EgressConnection(
+                                service, port, picker, context, tap, requestHandlers));
                   }
                 })
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))

@@ -15,6 +15,7 @@ import dev.jmesh.agent.telemetry.AccessLog;
 import dev.jmesh.agent.telemetry.IstioMetrics;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.MeshTlsContexts;
+import dev.jmesh.agent.tracing.Tracing;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.AgentThread;
 import dev.jmesh.bootstrap.InboundHook;
@@ -50,6 +51,7 @@ public final class MeshRuntime {
   private final AdminServer admin;
   private final ConfigDump configDump;
   private final Telemetry telemetry;
+  private final Tracing tracing;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private MeshRuntime(AgentConfig config) {
@@ -64,15 +66,24 @@ public final class MeshRuntime {
     this.workers =
         new NioEventLoopGroup(
             Math.min(4, Runtime.getRuntime().availableProcessors()), new AgentThreadFactory("io"));
+    IstioMetrics metrics = new IstioMetrics().withAgentCost();
+    this.tracing =
+        Tracing.startIfConfigured(
+            new Tracing.Workload(
+                config.service(), config.namespace(), config.labels().get("version")));
+    if (tracing != null) {
+      tracing.registerMeters(metrics.registry());
+    }
     this.telemetry =
         new Telemetry(
-            new IstioMetrics().withAgentCost(),
-            AccessLog.open(config.accessLog(), config.accessLogSampling()),
-            config.service(),
-            config.namespace(),
-            config.labels(),
-            tls::localSpiffeId,
-            mesh);
+                metrics,
+                AccessLog.open(config.accessLog(), config.accessLogSampling()),
+                config.service(),
+                config.namespace(),
+                config.labels(),
+                tls::localSpiffeId,
+                mesh)
+            .withTracing(tracing);
     ControlSession[] session = new ControlSession[1];
     this.inbound =
         new InboundListeners(
@@ -201,6 +212,9 @@ public final class MeshRuntime {
     egress.closeAll();
     acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    if (tracing != null) {
+      tracing.shutdown();
+    }
   }
 
   private static List<X509Certificate> controlCaRoots(AgentConfig config) {

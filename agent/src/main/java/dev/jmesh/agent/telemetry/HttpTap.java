@@ -1,5 +1,7 @@
 package dev.jmesh.agent.telemetry;
 
+import dev.jmesh.agent.tracing.RequestSpan;
+import dev.jmesh.agent.tracing.RequestSpans;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -60,6 +62,7 @@ public final class HttpTap extends ChannelDuplexHandler {
   private boolean interim;
   private long requestBytes;
   private long responseBytes;
+  private RequestSpans spans;
 
   /** One request and its response as seen so far. */
   private static final class Exchange {
@@ -83,6 +86,16 @@ public final class HttpTap extends ChannelDuplexHandler {
     this.telemetry = telemetry;
     this.requestsAreReads = requestsAreReads;
     this.downstreamRemote = downstreamRemote;
+  }
+
+  /**
+   * Ends the spans of this connection's requests as their responses complete: the n-th exchange
+   * this tap completes is the n-th request the decoding side started a span for.
+   *
+   * @param spans null without tracing
+   */
+  public void endSpans(RequestSpans spans) {
+    this.spans = spans;
   }
 
   /**
@@ -147,6 +160,9 @@ public final class HttpTap extends ChannelDuplexHandler {
     }
     unanswered();
     stopDecoding();
+    if (spans != null) {
+      spans.abandonAll(upstreamWentAway() ? "UC" : "DC");
+    }
     ctx.fireChannelInactive();
   }
 
@@ -287,8 +303,7 @@ public final class HttpTap extends ChannelDuplexHandler {
     // On egress this channel is the downstream (the app): the agent closing it means the upstream
     // went away. On inbound it is the upstream (the app): the app ending its output (half-close)
     // or closing by itself means it went away; the agent closing it means the client did.
-    boolean upstreamWentAway = requestsAreReads ? weClosed : inputShutdown || !weClosed;
-    String flags = upstreamWentAway ? "UC" : "DC";
+    String flags = upstreamWentAway() ? "UC" : "DC";
     if (responding != null) {
       responding.code = 0;
       finish(responding, responseBytes, flags);
@@ -305,6 +320,10 @@ public final class HttpTap extends ChannelDuplexHandler {
     }
   }
 
+  private boolean upstreamWentAway() {
+    return requestsAreReads ? weClosed : inputShutdown || !weClosed;
+  }
+
   private void finish(Exchange e, long bytesOut) {
     finish(e, bytesOut, "-");
   }
@@ -312,6 +331,12 @@ public final class HttpTap extends ChannelDuplexHandler {
   private void finish(Exchange e, long bytesOut, String flags) {
     double millis = (System.nanoTime() - e.startNanos) / 1_000_000.0;
     MetricLabels l = labels;
+    if (spans != null) {
+      RequestSpan span = spans.poll();
+      if (span != null) {
+        span.end(l, upstreamHost, e.code, flags);
+      }
+    }
     telemetry.metrics().request(l, e.code, flags, millis, e.requestBytes, bytesOut);
     AccessLog log = telemetry.accessLog();
     if (log.enabled()) {

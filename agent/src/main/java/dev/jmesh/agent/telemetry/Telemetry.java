@@ -1,6 +1,7 @@
 package dev.jmesh.agent.telemetry;
 
 import dev.jmesh.agent.outbound.ServiceDirectory;
+import dev.jmesh.agent.tracing.Tracing;
 import dev.jmesh.api.ServiceInstance;
 import dev.jmesh.api.SpiffeId;
 import java.util.List;
@@ -20,6 +21,7 @@ public final class Telemetry {
   private final Map<String, String> labels;
   private final Supplier<String> localPrincipal;
   private final ServiceDirectory directory;
+  private final Tracing tracing;
 
   /**
    * @param localPrincipal this workload's SPIFFE ID once it has a certificate, else null
@@ -32,6 +34,19 @@ public final class Telemetry {
       Map<String, String> labels,
       Supplier<String> localPrincipal,
       ServiceDirectory directory) {
+    this(metrics, accessLog, service, namespace, labels, localPrincipal, directory, null);
+  }
+
+  private Telemetry(
+      IstioMetrics metrics,
+      AccessLog accessLog,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      Supplier<String> localPrincipal,
+      ServiceDirectory directory,
+      Tracing tracing) {
+    this.tracing = tracing;
     this.metrics = metrics;
     this.accessLog = accessLog;
     this.service = service;
@@ -47,6 +62,17 @@ public final class Telemetry {
 
   public AccessLog accessLog() {
     return accessLog;
+  }
+
+  /** The same, with a span per HTTP request; {@code tracing} null for none. */
+  public Telemetry withTracing(Tracing tracing) {
+    return new Telemetry(
+        metrics, accessLog, service, namespace, labels, localPrincipal, directory, tracing);
+  }
+
+  /** Spans for HTTP requests, or null when tracing is off. */
+  public Tracing tracing() {
+    return tracing;
   }
 
   private MetricLabels.Peer self() {

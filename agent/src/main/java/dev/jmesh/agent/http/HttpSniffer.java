@@ -1,29 +1,32 @@
-package dev.jmesh.agent.inbound;
+package dev.jmesh.agent.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * Looks at the first bytes the client sends. An HTTP/1 request line ({@code GET /…}) switches the
- * connection to request decoding ({@link HttpRequestDecoder} plus {@link ForwardedClientCert});
+ * Looks at the first bytes a client sends. An HTTP/1 request line ({@code GET /…}) switches the
+ * connection to request decoding ({@link HttpRequestDecoder} plus a {@link RequestHeadersHandler});
  * anything else (TLS to the app, HTTP/2 prior knowledge, databases, CONNECT tunnels) is piped raw.
+ * Used on both sides: inbound for the mesh client's requests, on egress for the application's.
  */
-final class HttpSniffer extends ByteToMessageDecoder {
+public final class HttpSniffer extends ByteToMessageDecoder {
 
   private static final List<byte[]> METHODS =
       List.of("GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", "TRACE ").stream()
           .map(m -> m.getBytes(StandardCharsets.US_ASCII))
           .toList();
 
-  /** Makes the header rewriter, given the name of the decoder it removes on an upgrade. */
-  private final java.util.function.Function<String, ForwardedClientCert> rewriter;
+  /** Makes the handler that follows the decoder, given the decoder's name. */
+  private final Function<String, ChannelHandler> requestHandlers;
 
-  HttpSniffer(java.util.function.Function<String, ForwardedClientCert> rewriter) {
-    this.rewriter = rewriter;
+  public HttpSniffer(Function<String, ChannelHandler> requestHandlers) {
+    this.requestHandlers = requestHandlers;
   }
 
   @Override
@@ -35,12 +38,12 @@ final class HttpSniffer extends ByteToMessageDecoder {
     if (verdict == Verdict.HTTP) {
       String decoder = ctx.name() + "-http-decoder";
       ctx.pipeline().addAfter(ctx.name(), decoder, newDecoder());
-      ctx.pipeline().addAfter(decoder, ctx.name() + "-xfcc", rewriter.apply(decoder));
+      ctx.pipeline().addAfter(decoder, ctx.name() + "-headers", requestHandlers.apply(decoder));
     }
     ctx.pipeline().remove(this);
   }
 
-  static HttpRequestDecoder newDecoder() {
+  public static HttpRequestDecoder newDecoder() {
     return new HttpRequestDecoder(16 * 1024, 64 * 1024, 8192);
   }
 

@@ -1,4 +1,4 @@
-package dev.jmesh.agent.inbound;
+package dev.jmesh.agent.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * the status line of the application's next response and reports whether the upgrade happened (101,
  * or 2xx for CONNECT). The response bytes pass through unchanged.
  */
-final class UpgradeResponseWatcher extends ChannelInboundHandlerAdapter {
+public final class UpgradeResponseWatcher extends ChannelInboundHandlerAdapter {
 
   private static final int STATUS_LINE_PREFIX = "HTTP/1.1 101".length();
 
@@ -24,11 +24,11 @@ final class UpgradeResponseWatcher extends ChannelInboundHandlerAdapter {
   /**
    * @param decided told {@code true} when the application switched protocols
    */
-  UpgradeResponseWatcher(Consumer<Boolean> decided) {
+  public UpgradeResponseWatcher(Consumer<Boolean> decided) {
     this.decided = decided;
   }
 
-  void arm(boolean connectRequest) {
+  public void arm(boolean connectRequest) {
     armed = true;
     connect = connectRequest;
   }
