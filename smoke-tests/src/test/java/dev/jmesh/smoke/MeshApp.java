@@ -237,6 +237,12 @@ final class MeshApp implements AutoCloseable {
     return Http.get(port, pathAndQuery);
   }
 
+  /** A plaintext GET with extra request headers to the app's port from the test. */
+  Http.Response get(String pathAndQuery, Map<String, String> headers)
+      throws IOException, InterruptedException {
+    return Http.get(port, pathAndQuery, headers);
+  }
+
   /** The app's request counter (GET /count), read in plaintext. */
   long count() throws IOException, InterruptedException {
     Http.Response response = get("/count");

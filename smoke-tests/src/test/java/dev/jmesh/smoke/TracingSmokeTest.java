@@ -1,0 +1,222 @@
+package dev.jmesh.smoke;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jmesh.testing.OtlpTraceReceiver;
+import dev.jmesh.testing.ReceivedSpan;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * One request through three unmodified apps with the real agent jar, each exporting its spans to
+ * a fake OTLP collector in this JVM: the test calls A, A calls B by mesh name from its handler
+ * thread, B calls C by mesh name from a worker thread (an ExecutorService, or supplyAsync on the
+ * common ForkJoinPool). The collector must receive one trace of five linked spans: A SERVER (root)
+ * → A CLIENT → B SERVER → B CLIENT → C SERVER, each with its app's {@code service.name} and HTTP
+ * method and status. The apps contain no tracing code: the agents make the spans, and carry the
+ * context into the app's handler thread, across the worker hand-off and onto the outbound request.
+ *
+ * <p>Once per propagation format and export protocol ({@link Variant}); the test's {@code
+ * x-request-id} must reach C unchanged in each.
+ */
+@ExtendWith(PrintProcessOutputOnFailure.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class TracingSmokeTest {
+
+  private static final Duration SPANS_TIMEOUT = Duration.ofSeconds(30);
+  /** The app in the middle of the chain, which calls C from a worker thread. */
+  private static final String MIDDLE_APP = MeshApp.JDK_HTTP_SERVER;
+
+  /** How the agents propagate and export, and how B hands its call to another thread. */
+  enum Variant {
+    W3C_OVER_HTTP_PROTOBUF_FROM_EXECUTOR(
+        "tracecontext,baggage", OtlpTraceReceiver.Protocol.HTTP_PROTOBUF, "pool"),
+    B3_MULTI_OVER_HTTP_PROTOBUF_FROM_SUPPLY_ASYNC(
+        "b3multi", OtlpTraceReceiver.Protocol.HTTP_PROTOBUF, "async");
+
+    final String propagators;
+    final OtlpTraceReceiver.Protocol protocol;
+    final String via;
+
+    Variant(String propagators, OtlpTraceReceiver.Protocol protocol, String via) {
+      this.propagators = propagators;
+      this.protocol = protocol;
+      this.via = via;
+    }
+
+    boolean b3() {
+      return propagators.startsWith("b3");
+    }
+  }
+
+  private static ControlServer control;
+
+  @BeforeAll
+  static void startControlServer() {
+    control = ControlServer.start();
+  }
+
+  @AfterAll
+  static void stopControlServer() {
+    if (control != null) {
+      control.close();
+    }
+  }
+
+  /** An app that exports its spans to {@code receiver} within ~100 ms of their end. */
+  static MeshApp.Builder traced(
+      String service, String mainClass, OtlpTraceReceiver receiver, String propagators) {
+    return MeshApp.builder(service, mainClass)
+        .joining(control)
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint())
+        .env("OTEL_EXPORTER_OTLP_PROTOCOL", receiver.protocol())
+        .env("OTEL_PROPAGATORS", propagators)
+        .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+        .env("OTEL_METRICS_EXPORTER", "none")
+        .env("OTEL_LOGS_EXPORTER", "none");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Variant.class)
+  @SuppressWarnings("unchecked")
+  void oneRequestThroughThreeAppsIsOneLinkedTrace(Variant variant) throws Exception {
+    try (OtlpTraceReceiver receiver = OtlpTraceReceiver.start(variant.protocol);
+        MeshApp a = traced("a", MeshApp.JDK_HTTP_SERVER, receiver, variant.propagators).start();
+        MeshApp b = traced("b", MIDDLE_APP, receiver, variant.propagators).start();
+        MeshApp c = traced("c", MeshApp.JDK_HTTP_SERVER, receiver, variant.propagators).start()) {
+      a.awaitReady();
+      b.awaitReady();
+      c.awaitReady();
+      // B calls C from a worker thread with HttpURLConnection; A calls B with the JDK HttpClient.
+      String bCallsC =
+          "http://b:" + b.port() + "/call?client=urlconnection&via=" + variant.via + "&url="
+              + encode("http://c:" + c.port() + "/headers");
+      // Until both callers' registries have their callee, a call can fail; spans of these
+      // warm-up requests all start before `start` and are left out below.
+      a.awaitCallOk(bCallsC, "jdk");
+      Instant start = Instant.now();
+      String requestId = UUID.randomUUID().toString();
+
+      Http.Response response =
+          a.get("/call?client=jdk&url=" + encode(bCallsC), Map.of("x-request-id", requestId));
+
+      assertEquals(200, response.status(), () -> "GET A /call: " + response);
+      Map<String, Object> fromB = Json.parseObject(response.body());
+      assertEquals(200L, fromB.get("status"), response::body);
+      Map<String, Object> fromC = Json.parseObject((String) fromB.get("body"));
+      assertEquals(200L, fromC.get("status"), response::body);
+      Map<String, Object> headersAtC = Json.parseObject((String) fromC.get("body"));
+      assertEquals(requestId, headersAtC.get("x-request-id"), () -> "C's headers " + headersAtC);
+
+      List<ReceivedSpan> spans =
+          receiver.await(
+              "the five spans of the request (A SERVER, A CLIENT, B SERVER, B CLIENT, C SERVER)",
+              SPANS_TIMEOUT,
+              received -> {
+                List<ReceivedSpan> ours = startedAtOrAfter(received, start);
+                return has(ours, "a", "SERVER") && has(ours, "a", "CLIENT")
+                    && has(ours, "b", "SERVER") && has(ours, "b", "CLIENT")
+                    && has(ours, "c", "SERVER");
+              });
+      List<ReceivedSpan> trace = startedAtOrAfter(spans, start);
+      String described = OtlpTraceReceiver.describe(trace);
+
+      assertEquals(5, trace.size(), () -> "spans of the request: " + described);
+      assertEquals(
+          1,
+          trace.stream().map(ReceivedSpan::traceId).distinct().count(),
+          () -> "trace ids among " + described);
+      ReceivedSpan aServer = only(trace, "a", "SERVER");
+      ReceivedSpan aClient = only(trace, "a", "CLIENT");
+      ReceivedSpan bServer = only(trace, "b", "SERVER");
+      ReceivedSpan bClient = only(trace, "b", "CLIENT");
+      ReceivedSpan cServer = only(trace, "c", "SERVER");
+      assertTrue(aServer.isRoot(), () -> "A's SERVER span is the root: " + described);
+      assertTrue(aClient.isChildOf(aServer), () -> "A CLIENT child of A SERVER: " + described);
+      assertTrue(bServer.isChildOf(aClient), () -> "B SERVER child of A CLIENT: " + described);
+      assertTrue(bClient.isChildOf(bServer), () -> "B CLIENT child of B SERVER: " + described);
+      assertTrue(cServer.isChildOf(bClient), () -> "C SERVER child of B CLIENT: " + described);
+      for (ReceivedSpan span : trace) {
+        assertHttpAttributes(span);
+        assertEquals("default", span.resourceAttribute("service.namespace"), span::toString);
+      }
+
+      // What C's app sees is the context of C's SERVER span, which C's agent put on the request.
+      String traceId = aServer.traceId();
+      if (variant.b3()) {
+        assertEquals(traceId, headersAtC.get("x-b3-traceid"), () -> "C's headers " + headersAtC);
+        assertEquals(cServer.spanId(), headersAtC.get("x-b3-spanid"), () -> "C's headers " + headersAtC);
+        assertNull(headersAtC.get("traceparent"), () -> "C's headers " + headersAtC);
+      } else {
+        Object traceparent = headersAtC.get("traceparent");
+        assertNotNull(traceparent, () -> "C's headers " + headersAtC);
+        assertTrue(
+            String.valueOf(traceparent).matches("00-" + traceId + "-" + cServer.spanId() + "-[0-9a-f]{2}"),
+            () -> "traceparent at C " + traceparent + ", expected trace " + traceId
+                + " and parent " + cServer.spanId() + " (C's SERVER span)");
+        assertNull(headersAtC.get("x-b3-traceid"), () -> "C's headers " + headersAtC);
+      }
+    }
+  }
+
+  /**
+   * The span carries the request's method and the response's status code, under the stable HTTP
+   * semantic-convention names or the older ones.
+   */
+  static void assertHttpAttributes(ReceivedSpan span) {
+    Object method = first(span, "http.request.method", "http.method");
+    Object status = first(span, "http.response.status_code", "http.status_code");
+    assertEquals("GET", method, () -> "HTTP method of " + span);
+    assertEquals(200L, status, () -> "HTTP status code of " + span);
+  }
+
+  private static Object first(ReceivedSpan span, String... keys) {
+    for (String key : keys) {
+      Object value = span.attribute(key);
+      if (value != null) {
+        return value;
+      }
+    }
+    return null;
+  }
+
+  static List<ReceivedSpan> startedAtOrAfter(List<ReceivedSpan> spans, Instant start) {
+    return spans.stream().filter(span -> span.startedAtOrAfter(start)).toList();
+  }
+
+  private static boolean has(List<ReceivedSpan> spans, String service, String kind) {
+    return spans.stream().anyMatch(s -> service.equals(s.serviceName()) && kind.equals(s.kind()));
+  }
+
+  private static ReceivedSpan only(List<ReceivedSpan> spans, String service, String kind) {
+    List<ReceivedSpan> matching =
+        spans.stream()
+            .filter(s -> service.equals(s.serviceName()) && kind.equals(s.kind()))
+            .toList();
+    assertEquals(
+        1,
+        matching.size(),
+        () -> service + " " + kind + " spans in " + OtlpTraceReceiver.describe(spans));
+    return matching.get(0);
+  }
+
+  private static String encode(String url) {
+    return URLEncoder.encode(url, StandardCharsets.UTF_8);
+  }
+}
