@@ -9,6 +9,7 @@ import dev.jmesh.testing.OtlpTraceReceiver;
 import dev.jmesh.testing.ReceivedSpan;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -45,18 +46,27 @@ class TracingSmokeTest {
   /** How the agents propagate and export, and how B hands its call to another thread. */
   enum Variant {
     W3C_OVER_HTTP_PROTOBUF_FROM_EXECUTOR(
-        "tracecontext,baggage", OtlpTraceReceiver.Protocol.HTTP_PROTOBUF, "pool"),
+        "tracecontext,baggage", OtlpTraceReceiver.Protocol.HTTP_PROTOBUF, "pool", false),
     B3_MULTI_OVER_HTTP_PROTOBUF_FROM_SUPPLY_ASYNC(
-        "b3multi", OtlpTraceReceiver.Protocol.HTTP_PROTOBUF, "async");
+        "b3multi", OtlpTraceReceiver.Protocol.HTTP_PROTOBUF, "async", false),
+    /** JDK 25's ForkJoinPool and executors; skipped where that JDK is not installed. */
+    W3C_OVER_HTTP_PROTOBUF_FROM_SUPPLY_ASYNC_ON_JDK_25(
+        "tracecontext,baggage", OtlpTraceReceiver.Protocol.HTTP_PROTOBUF, "async", true);
 
     final String propagators;
     final OtlpTraceReceiver.Protocol protocol;
     final String via;
+    final boolean jdk25;
 
-    Variant(String propagators, OtlpTraceReceiver.Protocol protocol, String via) {
+    Variant(String propagators, OtlpTraceReceiver.Protocol protocol, String via, boolean jdk25) {
       this.propagators = propagators;
       this.protocol = protocol;
       this.via = via;
+      this.jdk25 = jdk25;
+    }
+
+    Path java() {
+      return jdk25 ? SmokeEnvironment.jdk25Java() : SmokeEnvironment.defaultJava();
     }
 
     boolean b3() {
@@ -79,30 +89,34 @@ class TracingSmokeTest {
   }
 
   /** An app that exports its spans to {@code receiver} within ~100 ms of their end. */
-  static MeshApp.Builder traced(
-      String service, String mainClass, OtlpTraceReceiver receiver, String propagators) {
+  static MeshApp traced(
+      String service, String mainClass, OtlpTraceReceiver receiver, Variant variant) {
     return MeshApp.builder(service, mainClass)
+        .java(variant.java())
         .joining(control)
         .env("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint())
         .env("OTEL_EXPORTER_OTLP_PROTOCOL", receiver.protocol())
-        .env("OTEL_PROPAGATORS", propagators)
+        .env("OTEL_PROPAGATORS", variant.propagators)
         .env("OTEL_TRACES_SAMPLER", "parentbased_always_on")
         .env("OTEL_BSP_SCHEDULE_DELAY", "100")
         .env("OTEL_METRICS_EXPORTER", "none")
-        .env("OTEL_LOGS_EXPORTER", "none");
+        .env("OTEL_LOGS_EXPORTER", "none")
+        .start();
   }
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Variant.class)
   @SuppressWarnings("unchecked")
   void oneRequestThroughThreeAppsIsOneLinkedTrace(Variant variant) throws Exception {
+    variant.java(); // skips the JDK 25 variant where that JDK is missing
     try (OtlpTraceReceiver receiver = OtlpTraceReceiver.start(variant.protocol);
-        MeshApp a = traced("a", MeshApp.JDK_HTTP_SERVER, receiver, variant.propagators).start();
-        MeshApp b = traced("b", MIDDLE_APP, receiver, variant.propagators).start();
-        MeshApp c = traced("c", MeshApp.JDK_HTTP_SERVER, receiver, variant.propagators).start()) {
-      a.awaitReady();
-      b.awaitReady();
-      c.awaitReady();
+        MeshApp a = traced("a", MeshApp.JDK_HTTP_SERVER, receiver, variant);
+        MeshApp b = traced("b", MIDDLE_APP, receiver, variant);
+        MeshApp c = traced("c", MeshApp.JDK_HTTP_SERVER, receiver, variant)) {
+      for (MeshApp app : List.of(a, b, c)) {
+        app.awaitReady();
+        assertTracingStarted(app);
+      }
       // B calls C from a worker thread with HttpURLConnection; A calls B with the JDK HttpClient.
       String bCallsC =
           "http://b:" + b.port() + "/call?client=urlconnection&via=" + variant.via + "&url="
@@ -173,6 +187,15 @@ class TracingSmokeTest {
         assertNull(headersAtC.get("x-b3-traceid"), () -> "C's headers " + headersAtC);
       }
     }
+  }
+
+  /** The agent did not refuse the OTEL_* settings (it says so on stderr, and runs untraced). */
+  static void assertTracingStarted(MeshApp app) {
+    List<String> refusals =
+        app.agentStderrLines().stream()
+            .filter(line -> line.contains("cannot start tracing") || line.contains("tracing is off"))
+            .toList();
+    assertTrue(refusals.isEmpty(), () -> app + "'s agent did not start tracing: " + refusals);
   }
 
   /**
