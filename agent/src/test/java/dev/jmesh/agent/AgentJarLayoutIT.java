@@ -38,13 +38,32 @@ class AgentJarLayoutIT {
   void librariesAreRelocatedUnderTheShadedPackage() throws IOException {
     try (JarFile jar = agentJar()) {
       for (String library : List.of("io/netty/", "com/fasterxml/jackson/", "org/bouncycastle/",
-          "net/bytebuddy/", "io/micrometer/", "io/prometheus/", "org/HdrHistogram/")) {
+          "net/bytebuddy/", "io/micrometer/", "io/prometheus/", "org/HdrHistogram/", "io/opentelemetry/")) {
         assertNotNull(
             jar.getEntry("inst/dev/jmesh/shaded/" + library),
             () -> library + " is not relocated under inst/dev/jmesh/shaded/");
         assertTrue(
             jar.stream().noneMatch(entry -> entry.getName().startsWith("inst/" + library)),
             () -> library + " is present unrelocated");
+      }
+    }
+  }
+
+  @Test
+  void openTelemetryServiceFilesAreRelocatedAndNameRelocatedProviders() throws IOException {
+    try (JarFile jar = agentJar()) {
+      for (String service :
+          List.of(
+              "sdk.common.export.HttpSenderProvider",
+              "sdk.common.export.GrpcSenderProvider",
+              "sdk.autoconfigure.spi.traces.ConfigurableSpanExporterProvider",
+              "sdk.autoconfigure.spi.ConfigurablePropagatorProvider")) {
+        String name = "inst/META-INF/services/dev.jmesh.shaded.io.opentelemetry." + service;
+        var entry = jar.getJarEntry(name);
+        assertNotNull(entry, name);
+        String providers = new String(jar.getInputStream(entry).readAllBytes());
+        assertTrue(providers.contains("dev.jmesh."), name + ": " + providers);
+        assertTrue(!providers.contains("\nio.opentelemetry") && !providers.startsWith("io."), providers);
       }
     }
   }

@@ -198,7 +198,7 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
             endpoint.getHostString() + ":" + endpoint.getPort());
       }
       Channel appChannel = app.channel();
-      EgressRelay relay = new EgressRelay(ctx.channel(), requestHandlers);
+      EgressRelay relay = new EgressRelay(ctx.channel(), requestHandlers, tap);
       ctx.pipeline().replace(this, "jmesh-relay", new ByteRelay(appChannel));
       ctx.pipeline().addBefore("jmesh-relay", "jmesh-upgrade", relay.upgradeWatcher());
       app.pipeline().replace(EgressConnection.this, "jmesh-relay", relay);

@@ -61,6 +61,8 @@ public final class EgressListener {
                     Function<String, ChannelHandler> requestHandlers =
                         decoder -> new RequestHeadersHandler(edit, decoder);
                     if (tap != null) {
+                      // The egress decodes the application's requests itself; the tap uses those.
+                      tap.requestsDecodedElsewhere();
                       tap.endSpans(spans);
                       ch.pipeline().addLast("jmesh-tap", tap);
                     }

@@ -4,11 +4,14 @@ import dev.jmesh.agent.http.RequestForwarder;
 import dev.jmesh.agent.http.UpgradeResponseWatcher;
 import dev.jmesh.agent.runtime.ByteRelay;
 import dev.jmesh.agent.runtime.HalfClose;
+import dev.jmesh.agent.telemetry.HttpTap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.HttpObject;
 import java.util.function.Function;
 
 /**
@@ -22,6 +25,8 @@ final class EgressRelay extends ChannelInboundHandlerAdapter {
   private final Channel upstream;
   private final Function<String, ChannelHandler> requestHandlers;
   private final UpgradeResponseWatcher watcher;
+  private final HttpTap tap;
+  private boolean sawFirstMessage;
   private ChannelHandlerContext ctx;
   private RequestForwarder forwarder;
   private boolean inputShutdown;
@@ -29,10 +34,12 @@ final class EgressRelay extends ChannelInboundHandlerAdapter {
   /**
    * @param requestHandlers makes the handler after a request decoder of the given name, when
    *     decoding resumes after an upgrade that did not happen
+   * @param tap told about the decoded requests (it decodes only responses), or null
    */
-  EgressRelay(Channel upstream, Function<String, ChannelHandler> requestHandlers) {
+  EgressRelay(Channel upstream, Function<String, ChannelHandler> requestHandlers, HttpTap tap) {
     this.upstream = upstream;
     this.requestHandlers = requestHandlers;
+    this.tap = tap;
     this.watcher = new UpgradeResponseWatcher(this::upgradeDecided);
   }
 
@@ -49,6 +56,14 @@ final class EgressRelay extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (tap != null) {
+      if (msg instanceof HttpObject request) {
+        tap.request(request);
+      } else if (!sawFirstMessage && msg instanceof ByteBuf) {
+        tap.notHttp();
+      }
+    }
+    sawFirstMessage = true;
     forwarder.forward(msg);
     if (!upstream.isWritable()) {
       ctx.channel().config().setAutoRead(false);

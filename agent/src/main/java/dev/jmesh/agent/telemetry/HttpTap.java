@@ -63,6 +63,7 @@ public final class HttpTap extends ChannelDuplexHandler {
   private long requestBytes;
   private long responseBytes;
   private RequestSpans spans;
+  private boolean requestsDecodedElsewhere;
 
   /** One request and its response as seen so far. */
   private static final class Exchange {
@@ -96,6 +97,27 @@ public final class HttpTap extends ChannelDuplexHandler {
    */
   public void endSpans(RequestSpans spans) {
     this.spans = spans;
+  }
+
+  /**
+   * The connection's requests are decoded in its pipeline already (egress): this tap takes them
+   * from {@link #request} instead of decoding a copy of the bytes, and only the responses are
+   * decoded on the side.
+   */
+  public void requestsDecodedElsewhere() {
+    this.requestsDecodedElsewhere = true;
+  }
+
+  /** A request message the pipeline decoded (see {@link #requestsDecodedElsewhere}). */
+  public void request(HttpObject msg) {
+    if (http && labels != null) {
+      onRequest(msg);
+    }
+  }
+
+  /** The pipeline found the stream is not HTTP/1: TCP metrics only from now on. */
+  public void notHttp() {
+    stopDecoding();
   }
 
   /**
@@ -187,7 +209,9 @@ public final class HttpTap extends ChannelDuplexHandler {
     try {
       if (request) {
         requestBytes += n;
-        decodeRequests(buf);
+        if (!requestsDecodedElsewhere) {
+          decodeRequests(buf);
+        }
       } else {
         responseBytes += n;
         decodeResponses(buf);

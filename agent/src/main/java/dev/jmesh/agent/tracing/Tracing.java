@@ -1,6 +1,7 @@
 package dev.jmesh.agent.tracing;
 
 import dev.jmesh.agent.http.RequestEdit;
+import dev.jmesh.agent.runtime.AgentThreadFactory;
 import dev.jmesh.bootstrap.AgentLog;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,12 +18,16 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -30,7 +35,9 @@ import java.util.function.Consumer;
 /**
  * The agent's OpenTelemetry SDK, configured from the standard {@code OTEL_*} variables and {@code
  * otel.*} properties (autoconfigure), with the agent's defaults: only traces are exported ({@code
- * otel.metrics.exporter} and {@code otel.logs.exporter} default to {@code none}), the resource
+ * otel.metrics.exporter} and {@code otel.logs.exporter} default to {@code none}), OTLP over
+ * {@code http/protobuf} unless {@code otel.exporter.otlp[.traces].protocol} says {@code grpc}, the
+ * resource
  * names the workload, and the SDK's logs go to the agent's log. It starts a span per HTTP request
  * the agent relays and rewrites the request's propagation headers to that span.
  */
@@ -105,11 +112,15 @@ public final class Tracing {
         AutoConfiguredOpenTelemetrySdk.builder()
             .disableShutdownHook()
             .addPropertiesSupplier(
-                () -> Map.of("otel.metrics.exporter", "none", "otel.logs.exporter", "none"))
+                () ->
+                    Map.of(
+                        "otel.metrics.exporter", "none",
+                        "otel.logs.exporter", "none",
+                        "otel.exporter.otlp.protocol", "http/protobuf"))
             .addPropertiesCustomizer(config -> overrides)
             .addResourceCustomizer((resource, config) -> withWorkload(resource, workload))
             .addSpanExporterCustomizer(
-                (exporter, config) -> new CountingSpanExporter(exporter, failures))
+                (exporter, config) -> new CountingSpanExporter(onAgentThreads(exporter), failures))
             .addMeterProviderCustomizer((builder, config) -> builder.registerMetricReader(self))
             .addTracerProviderCustomizer(
                 (builder, config) -> {
@@ -119,6 +130,23 @@ public final class Tracing {
             .build()
             .getOpenTelemetrySdk();
     return new Tracing(sdk, self, failures);
+  }
+
+  /**
+   * OTLP/http sends from the exporter's own executor; give it agent threads, which the hooks
+   * ignore, so that the agent's export traffic is never taken for the application's. (The gRPC
+   * sender runs on agent threads already.)
+   */
+  private static SpanExporter onAgentThreads(SpanExporter exporter) {
+    if (!(exporter instanceof OtlpHttpSpanExporter http)) {
+      return exporter;
+    }
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            0, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), new AgentThreadFactory("otlp-http"));
+    SpanExporter rebuilt = http.toBuilder().setExecutorService(executor).build();
+    http.shutdown();
+    return rebuilt;
   }
 
   private static Resource withWorkload(Resource resource, Workload workload) {

@@ -88,7 +88,8 @@ public final class Installer {
                         .include(adviceLoader)
                         .withExceptionHandler(REPORT_TO_HOOKS)
                         .advice(methods, adviceClassName)));
-        AgentBuilder.Identified.Narrowable narrowable = builder.type(type.typeMatcher());
+        AgentBuilder.Identified.Narrowable narrowable =
+            builder.type(type.typeMatcher(), type.classLoaderMatcher());
         AgentBuilder.Identified.Extendable extendable = null;
         for (AgentBuilder.Transformer transformer : transformers) {
           extendable =

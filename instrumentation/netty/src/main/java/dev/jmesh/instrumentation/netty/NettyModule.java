@@ -1,0 +1,23 @@
+package dev.jmesh.instrumentation.netty;
+
+import dev.jmesh.instrumentation.tooling.InstrumentationModule;
+import dev.jmesh.instrumentation.tooling.TypeInstrumentation;
+import java.util.List;
+
+/**
+ * The application's own Netty 4.1 ({@code io.netty}, not the agent's relocated copy): while the
+ * handlers of a pipeline read an HTTP request, its context is current, so outbound calls made
+ * there (or from tasks handed to JDK executors) carry its trace headers.
+ */
+public final class NettyModule implements InstrumentationModule {
+
+  @Override
+  public String name() {
+    return "netty";
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations() {
+    return List.of(new ChannelReadInstrumentation());
+  }
+}
