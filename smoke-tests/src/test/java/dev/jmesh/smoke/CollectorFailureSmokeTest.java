@@ -38,7 +38,7 @@ class CollectorFailureSmokeTest {
         MeshApp closed =
             withSmallQueue(MeshApp.builder("closed", MeshApp.JDK_HTTP_SERVER).joining(control))
                 .env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + closedPort)
-                .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+                .env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
                 .start();
         MeshApp stuck =
             withSmallQueue(MeshApp.builder("stuck", MeshApp.JDK_HTTP_SERVER).joining(control))

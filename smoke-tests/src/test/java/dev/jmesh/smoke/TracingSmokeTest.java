@@ -49,6 +49,8 @@ class TracingSmokeTest {
         "tracecontext,baggage", OtlpTraceReceiver.Protocol.HTTP_PROTOBUF, "pool", false),
     B3_MULTI_OVER_HTTP_PROTOBUF_FROM_SUPPLY_ASYNC(
         "b3multi", OtlpTraceReceiver.Protocol.HTTP_PROTOBUF, "async", false),
+    W3C_OVER_GRPC_FROM_EXECUTOR(
+        "tracecontext,baggage", OtlpTraceReceiver.Protocol.GRPC, "pool", false),
     /** JDK 25's ForkJoinPool and executors; skipped where that JDK is not installed. */
     W3C_OVER_HTTP_PROTOBUF_FROM_SUPPLY_ASYNC_ON_JDK_25(
         "tracecontext,baggage", OtlpTraceReceiver.Protocol.HTTP_PROTOBUF, "async", true);
