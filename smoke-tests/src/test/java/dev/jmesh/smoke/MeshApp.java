@@ -22,6 +22,7 @@ final class MeshApp implements AutoCloseable {
 
   static final String JDK_HTTP_SERVER = "dev.jmesh.samples.JdkHttpServerApp";
   static final String JETTY = "dev.jmesh.samples.JettyApp";
+  static final String JETTY_SERVLET = "dev.jmesh.samples.JettyServletApp";
   static final String ISOLATION = "dev.jmesh.samples.IsolationApp";
 
   static final Duration READY_TIMEOUT = Duration.ofSeconds(60);

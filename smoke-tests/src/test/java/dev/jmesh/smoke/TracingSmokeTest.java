@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * One request through three unmodified apps with the real agent jar, each exporting its spans to
- * a fake OTLP collector in this JVM: the test calls A, A calls B by mesh name from its handler
- * thread, B calls C by mesh name from a worker thread (an ExecutorService, or supplyAsync on the
+ * a fake OTLP collector in this JVM: the test calls A (JDK HttpServer), A calls B (a Servlet in
+ * Jetty) by mesh name from its handler thread, B calls C by mesh name from a worker thread (an ExecutorService, or supplyAsync on the
  * common ForkJoinPool). The collector must receive one trace of five linked spans: A SERVER (root)
  * → A CLIENT → B SERVER → B CLIENT → C SERVER, each with its app's {@code service.name} and HTTP
  * method and status. The apps contain no tracing code: the agents make the spans, and carry the
@@ -40,8 +40,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class TracingSmokeTest {
 
   private static final Duration SPANS_TIMEOUT = Duration.ofSeconds(30);
-  /** The app in the middle of the chain, which calls C from a worker thread. */
-  private static final String MIDDLE_APP = MeshApp.JDK_HTTP_SERVER;
+  /** The app in the middle of the chain, which calls C from a worker thread: a Servlet in Jetty. */
+  private static final String MIDDLE_APP = MeshApp.JETTY_SERVLET;
 
   /** How the agents propagate and export, and how B hands its call to another thread. */
   enum Variant {
