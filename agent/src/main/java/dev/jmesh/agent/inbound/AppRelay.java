@@ -174,6 +174,9 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
                     + ": "
                     + f.cause().getMessage()
                     + "; closing the client's connection");
+            if (spans != null) {
+              spans.abandonAll("UF");
+            }
             releasePending();
             frontend.close();
             return;
@@ -242,7 +245,8 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     releasePending();
-    if (spans != null) {
+    if (spans != null && !connected) {
+      // Requests that never reached the application; once connected, the tap ends them.
       spans.abandonAll("DC");
     }
     if (backend != null) {

@@ -16,6 +16,7 @@ import dev.jmesh.agent.telemetry.IstioMetrics;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.MeshTlsContexts;
 import dev.jmesh.agent.tracing.Tracing;
+import dev.jmesh.agent.tracing.TracingSwitch;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.AgentThread;
 import dev.jmesh.bootstrap.InboundHook;
@@ -67,10 +68,13 @@ public final class MeshRuntime {
         new NioEventLoopGroup(
             Math.min(4, Runtime.getRuntime().availableProcessors()), new AgentThreadFactory("io"));
     IstioMetrics metrics = new IstioMetrics().withAgentCost();
+    // Decided before any OpenTelemetry class is loaded: without tracing none is.
     this.tracing =
-        Tracing.startIfConfigured(
-            new Tracing.Workload(
-                config.service(), config.namespace(), config.labels().get("version")));
+        TracingSwitch.fromSystem().on()
+            ? Tracing.start(
+                new Tracing.Workload(
+                    config.service(), config.namespace(), config.labels().get("version")))
+            : null;
     if (tracing != null) {
       tracing.registerMeters(metrics.registry());
     }

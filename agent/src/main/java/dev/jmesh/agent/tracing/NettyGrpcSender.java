@@ -32,6 +32,7 @@ import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -55,6 +56,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 
 /**
  * Unary gRPC calls over one HTTP/2 connection made with Netty: h2c with prior knowledge for {@code
@@ -76,8 +78,7 @@ final class NettyGrpcSender implements GrpcSender {
     this.config = config;
     this.endpoint = config.getEndpoint();
     this.tls = "https".equalsIgnoreCase(endpoint.getScheme());
-    int port = endpoint.getPort() > 0 ? endpoint.getPort() : tls ? 443 : 80;
-    this.authority = endpoint.getHost() + ":" + port;
+    this.authority = endpoint.getHost() + ":" + port();
     this.group = new NioEventLoopGroup(1, new AgentThreadFactory("otlp-grpc"));
   }
 
@@ -214,8 +215,13 @@ final class NettyGrpcSender implements GrpcSender {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     if (ssl != null) {
-                      ch.pipeline()
-                          .addLast(ssl.newHandler(ch.alloc(), endpoint.getHost(), endpoint.getPort()));
+                      SslHandler handler =
+                          ssl.newHandler(ch.alloc(), endpoint.getHost(), port());
+                      // The collector's certificate must name the endpoint's host, as in HTTPS.
+                      SSLParameters parameters = handler.engine().getSSLParameters();
+                      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                      handler.engine().setSSLParameters(parameters);
+                      ch.pipeline().addLast(handler);
                     }
                     ch.pipeline()
                         .addLast(
@@ -231,8 +237,12 @@ final class NettyGrpcSender implements GrpcSender {
                             });
                   }
                 })
-            .connect(endpoint.getHost(), endpoint.getPort() > 0 ? endpoint.getPort() : tls ? 443 : 80);
+            .connect(endpoint.getHost(), port());
     return connection;
+  }
+
+  private int port() {
+    return endpoint.getPort() > 0 ? endpoint.getPort() : tls ? 443 : 80;
   }
 
   private SslContext sslContext() throws SSLException {

@@ -79,14 +79,12 @@ public final class Tracing {
   }
 
   /**
-   * Starts the SDK when the user configured tracing ({@link TracingSwitch}).
+   * Starts the SDK from the system's settings; call it only when {@link TracingSwitch} says tracing
+   * is on.
    *
-   * @return null when tracing is off or its configuration is unusable (logged once)
+   * @return null when the configuration is unusable (logged)
    */
-  public static Tracing startIfConfigured(Workload workload) {
-    if (!TracingSwitch.fromSystem().on()) {
-      return null;
-    }
+  public static Tracing start(Workload workload) {
     try {
       return create(workload, Map.of(), builder -> {});
     } catch (RuntimeException | LinkageError e) {

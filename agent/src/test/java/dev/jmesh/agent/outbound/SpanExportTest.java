@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.jmesh.agent.identity.CertificateSigningRequests;
 import dev.jmesh.agent.runtime.CapturedStderr;
 import dev.jmesh.agent.runtime.Poll;
 import dev.jmesh.agent.telemetry.IstioMetrics;
 import dev.jmesh.agent.tls.TestClients;
+import dev.jmesh.agent.tls.TestPki;
 import dev.jmesh.agent.tracing.Tracing;
 import dev.jmesh.testing.PrometheusText;
 import io.grpc.MethodDescriptor;
@@ -25,6 +27,15 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -36,6 +47,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +81,28 @@ class SpanExportTest {
     for (AutoCloseable c : closing) {
       c.close();
     }
+  }
+
+  /** OTLP's TraceService/Export, without generated stubs. */
+  private ServerServiceDefinition traceService() {
+    MethodDescriptor<ExportTraceServiceRequest, ExportTraceServiceResponse> export =
+        MethodDescriptor.<ExportTraceServiceRequest, ExportTraceServiceResponse>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName("opentelemetry.proto.collector.trace.v1.TraceService/Export")
+            .setRequestMarshaller(ProtoUtils.marshaller(ExportTraceServiceRequest.getDefaultInstance()))
+            .setResponseMarshaller(
+                ProtoUtils.marshaller(ExportTraceServiceResponse.getDefaultInstance()))
+            .build();
+    return ServerServiceDefinition.builder("opentelemetry.proto.collector.trace.v1.TraceService")
+        .addMethod(
+            export,
+            ServerCalls.asyncUnaryCall(
+                (request, response) -> {
+                  collect(request);
+                  response.onNext(ExportTraceServiceResponse.getDefaultInstance());
+                  response.onCompleted();
+                }))
+        .build();
   }
 
   private void collect(ExportTraceServiceRequest request) {
@@ -146,27 +187,9 @@ class SpanExportTest {
 
   @Test
   void grpcReachesAGrpcJavaCollector() throws Exception {
-    MethodDescriptor<ExportTraceServiceRequest, ExportTraceServiceResponse> export =
-        MethodDescriptor.<ExportTraceServiceRequest, ExportTraceServiceResponse>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName("opentelemetry.proto.collector.trace.v1.TraceService/Export")
-            .setRequestMarshaller(ProtoUtils.marshaller(ExportTraceServiceRequest.getDefaultInstance()))
-            .setResponseMarshaller(
-                ProtoUtils.marshaller(ExportTraceServiceResponse.getDefaultInstance()))
-            .build();
     Server collector =
         NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-            .addService(
-                ServerServiceDefinition.builder("opentelemetry.proto.collector.trace.v1.TraceService")
-                    .addMethod(
-                        export,
-                        ServerCalls.asyncUnaryCall(
-                            (request, response) -> {
-                              collect(request);
-                              response.onNext(ExportTraceServiceResponse.getDefaultInstance());
-                              response.onCompleted();
-                            }))
-                    .build())
+            .addService(traceService())
             .build()
             .start();
     closing.add(() -> collector.shutdownNow());
@@ -176,6 +199,75 @@ class SpanExportTest {
             "otel.exporter.otlp.protocol", "grpc"));
     callThroughTheMesh(1);
     assertOneHopArrived();
+  }
+
+  @Test
+  void grpcOverTlsReachesACollectorWhoseCertificateNamesTheEndpoint() throws Exception {
+    Path ca = tlsCollector(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+    meshExportingTo(
+        Map.of(
+            "otel.exporter.otlp.endpoint", "https://127.0.0.1:" + grpcPort,
+            "otel.exporter.otlp.protocol", "grpc",
+            "otel.exporter.otlp.certificate", ca.toString()));
+    callThroughTheMesh(1);
+    assertOneHopArrived();
+  }
+
+  @Test
+  void grpcOverTlsRefusesACollectorWhoseCertificateNamesAnotherHost() throws Exception {
+    Path ca = tlsCollector(new GeneralName(GeneralName.dNSName, "collector.example"));
+    meshExportingTo(
+        Map.of(
+            "otel.exporter.otlp.endpoint", "https://127.0.0.1:" + grpcPort,
+            "otel.exporter.otlp.protocol", "grpc",
+            "otel.exporter.otlp.certificate", ca.toString()));
+    try (CapturedStderr stderr = new CapturedStderr()) {
+      callThroughTheMesh(1);
+      awaitCounter(mesh.clientMetrics, "jmesh_agent_span_exports_failed_total");
+    }
+    assertEquals(0, received.size());
+  }
+
+  private int grpcPort;
+
+  /** A grpc-java collector over TLS with a certificate for {@code name}; returns the CA's PEM. */
+  private Path tlsCollector(GeneralName name) throws Exception {
+    TestPki pki = new TestPki();
+    KeyPair key = CertificateSigningRequests.newKeyPair();
+    Instant now = Instant.now();
+    X509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+            X500Name.getInstance(pki.root.getSubjectX500Principal().getEncoded()),
+            BigInteger.valueOf(now.toEpochMilli()),
+            Date.from(now.minusSeconds(60)),
+            Date.from(now.plusSeconds(3600)),
+            new X500Name("CN=collector"),
+            key.getPublic());
+    builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(name));
+    X509Certificate leaf =
+        new JcaX509CertificateConverter()
+            .getCertificate(
+                builder.build(
+                    new JcaContentSignerBuilder("SHA256withECDSA").build(pki.rootKey.getPrivate())));
+    Path dir = Files.createTempDirectory("jmesh-collector-tls");
+    Path chain = pem(dir.resolve("chain.pem"), "CERTIFICATE", leaf.getEncoded());
+    Path privateKey = pem(dir.resolve("key.pem"), "PRIVATE KEY", key.getPrivate().getEncoded());
+    Path ca = pem(dir.resolve("ca.pem"), "CERTIFICATE", pki.root.getEncoded());
+    Server collector =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .useTransportSecurity(chain.toFile(), privateKey.toFile())
+            .addService(traceService())
+            .build()
+            .start();
+    closing.add(() -> collector.shutdownNow());
+    grpcPort = collector.getPort();
+    return ca;
+  }
+
+  private static Path pem(Path file, String type, byte[] der) throws IOException {
+    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    return Files.writeString(
+        file, "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n");
   }
 
   @Test

@@ -263,6 +263,40 @@ class TracingTest {
   }
 
   @Test
+  void aRequestTheAppDropsEndsBothSpansAsErrorsWithUc() throws Exception {
+    try (ServerSocket dropper = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread appThread =
+          new Thread(
+              () -> {
+                try (Socket s = dropper.accept()) {
+                  StringBuilder head = new StringBuilder();
+                  while (!head.toString().endsWith("\r\n\r\n")) {
+                    head.append((char) s.getInputStream().read());
+                  }
+                } catch (IOException e) {
+                  // test over
+                }
+              });
+      appThread.start();
+      mesh =
+          new TracedMesh(
+              tracing("web", webSpans, "tracecontext"),
+              tracing("orders", ordersSpans, "tracecontext"),
+              (InetSocketAddress) dropper.getLocalSocketAddress());
+      try (Socket socket = TestClients.plain(mesh.egress())) {
+        assertEquals("", TestClients.get(socket, "/dropped"));
+      }
+      appThread.join(5000);
+    }
+    for (SpanData span : List.of(spans(webSpans, 1).get(0), spans(ordersSpans, 1).get(0))) {
+      assertEquals(StatusCode.ERROR, span.getStatus().getStatusCode(), span.toString());
+      assertEquals("UC", attr(span, "response_flags"), span.toString());
+      assertEquals("UC", attr(span, "error.type"), span.toString());
+      assertEquals(null, longAttr(span, "http.response.status_code"));
+    }
+  }
+
+  @Test
   void anUpgradedConnectionIsRawAfterThe101AndTheUpgradeIsOneSpan() throws Exception {
     try (ServerSocket upgrader = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Thread appThread =

@@ -14,8 +14,8 @@ import net.bytebuddy.matcher.ElementMatcher;
 /**
  * {@code ForkJoinPool.execute(Runnable)} and {@code submit(Runnable|Callable)}: work-stealing pools,
  * parallel streams' pool when given tasks, and {@code CompletableFuture.*Async} when the common
- * pool has more than one thread (on JDK 25 always). {@code ForkJoinTask}s forked inside the pool
- * are not covered.
+ * pool has more than one thread (on JDK 25 always); on JDK 25 also its {@code schedule…} methods
+ * and {@code submitWithTimeout}. {@code ForkJoinTask}s forked inside the pool are not covered.
  */
 final class ForkJoinPoolInstrumentation implements TypeInstrumentation {
 
@@ -27,10 +27,16 @@ final class ForkJoinPoolInstrumentation implements TypeInstrumentation {
   @Override
   public void transform(AdviceTarget target) {
     target.applyAdvice(
-        isPublic().and(namedOneOf("execute", "submit")).and(takesArgument(0, Runnable.class)),
+        isPublic()
+            .and(
+                namedOneOf(
+                    "execute", "submit", "schedule", "scheduleAtFixedRate", "scheduleWithFixedDelay"))
+            .and(takesArgument(0, Runnable.class)),
         WrapRunnableAdvice.class.getName());
     target.applyAdvice(
-        isPublic().and(named("submit")).and(takesArgument(0, Callable.class)),
+        isPublic()
+            .and(namedOneOf("submit", "schedule", "submitWithTimeout"))
+            .and(takesArgument(0, Callable.class)),
         WrapCallableAdvice.class.getName());
   }
 }

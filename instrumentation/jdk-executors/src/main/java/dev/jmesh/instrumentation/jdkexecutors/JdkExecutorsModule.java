@@ -23,7 +23,8 @@ public final class JdkExecutorsModule implements InstrumentationModule {
         new ThreadPoolExecutorInstrumentation(),
         new ScheduledThreadPoolExecutorInstrumentation(),
         new ForkJoinPoolInstrumentation(),
-        new ThreadPerTaskExecutorInstrumentation());
+        new ThreadPerTaskExecutorInstrumentation(),
+        new DelayedExecutorInstrumentation());
   }
 
   @Override

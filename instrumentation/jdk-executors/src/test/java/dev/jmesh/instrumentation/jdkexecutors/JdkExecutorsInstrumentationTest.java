@@ -164,6 +164,36 @@ class JdkExecutorsInstrumentationTest {
   }
 
   @Test
+  void completableFutureDelayedExecutor() throws Exception {
+    provesContextIsCarried(
+        task ->
+            CompletableFuture.supplyAsync(
+                task, CompletableFuture.delayedExecutor(1, TimeUnit.MILLISECONDS)));
+  }
+
+  @Test
+  void forkJoinPoolScheduleOnJdk25() throws Exception {
+    ForkJoinPool pool = new ForkJoinPool(1);
+    try {
+      assumeTrue(
+          ScheduledExecutorService.class.isInstance(pool),
+          "ForkJoinPool schedules tasks from JDK 25 on");
+      ScheduledExecutorService scheduler = (ScheduledExecutorService) pool;
+      provesContextIsCarried(task -> scheduler.schedule(task::get, 1, TimeUnit.MILLISECONDS));
+      provesContextIsCarried(
+          task -> {
+            CompletableFuture<RequestContext> seen = new CompletableFuture<>();
+            scheduler.schedule(() -> {
+              seen.complete(task.get());
+            }, 1, TimeUnit.MILLISECONDS);
+            return seen;
+          });
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void virtualThreadPerTaskExecutor() throws Exception {
     assumeTrue(Runtime.version().feature() >= 21, "virtual threads need JDK 21");
     ExecutorService pool =
