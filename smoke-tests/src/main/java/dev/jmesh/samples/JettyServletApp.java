@@ -51,8 +51,8 @@ public final class JettyServletApp {
         throws IOException {
       Map<String, String> headers = new TreeMap<>();
       for (String name : Collections.list(request.getHeaderNames())) {
-        headers.put(
-            name.toLowerCase(Locale.ROOT), String.join(", ", Collections.list(request.getHeaders(name))));
+        String values = String.join(", ", Collections.list(request.getHeaders(name)));
+        headers.put(name.toLowerCase(Locale.ROOT), values);
       }
       SampleSupport.Answer answer =
           app.handle(request.getRequestURI(), request.getQueryString(), headers);

@@ -26,20 +26,23 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * One request through three unmodified apps with the real agent jar, each exporting its spans to
  * a fake OTLP collector in this JVM: the test calls A (JDK HttpServer), A calls B (a Servlet in
- * Jetty) by mesh name from its handler thread, B calls C by mesh name from a worker thread (an ExecutorService, or supplyAsync on the
- * common ForkJoinPool). The collector must receive one trace of five linked spans: A SERVER (root)
- * → A CLIENT → B SERVER → B CLIENT → C SERVER, each with its app's {@code service.name} and HTTP
- * method and status. The apps contain no tracing code: the agents make the spans, and carry the
- * context into the app's handler thread, across the worker hand-off and onto the outbound request.
+ * Jetty) by mesh name from its handler thread, B calls C by mesh name from a worker thread (an
+ * ExecutorService, or supplyAsync on the common ForkJoinPool). The collector must receive one
+ * trace of five linked spans: A SERVER (root) → A CLIENT → B SERVER → B CLIENT → C SERVER, each
+ * with its app's {@code service.name} and HTTP method and status. The apps contain no tracing
+ * code: the agents make the spans, and carry the context into the app's handler thread, across
+ * the worker hand-off and onto the outbound request.
  *
  * <p>Once per propagation format and export protocol ({@link Variant}); the test's {@code
- * x-request-id} must reach C unchanged in each.
+ * x-request-id} must reach C unchanged in each, and a request without one gets one from A's agent.
  */
 @ExtendWith(PrintProcessOutputOnFailure.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class TracingSmokeTest {
 
   private static final Duration SPANS_TIMEOUT = Duration.ofSeconds(30);
+  private static final String UUID_PATTERN =
+      "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
   /** The app in the middle of the chain, which calls C from a worker thread: a Servlet in Jetty. */
   private static final String MIDDLE_APP = MeshApp.JETTY_SERVLET;
 
@@ -108,7 +111,6 @@ class TracingSmokeTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Variant.class)
-  @SuppressWarnings("unchecked")
   void oneRequestThroughThreeAppsIsOneLinkedTrace(Variant variant) throws Exception {
     variant.java(); // skips the JDK 25 variant where that JDK is missing
     try (OtlpTraceReceiver receiver = OtlpTraceReceiver.start(variant.protocol);
@@ -132,12 +134,7 @@ class TracingSmokeTest {
       Http.Response response =
           a.get("/call?client=jdk&url=" + encode(bCallsC), Map.of("x-request-id", requestId));
 
-      assertEquals(200, response.status(), () -> "GET A /call: " + response);
-      Map<String, Object> fromB = Json.parseObject(response.body());
-      assertEquals(200L, fromB.get("status"), response::body);
-      Map<String, Object> fromC = Json.parseObject((String) fromB.get("body"));
-      assertEquals(200L, fromC.get("status"), response::body);
-      Map<String, Object> headersAtC = Json.parseObject((String) fromC.get("body"));
+      Map<String, Object> headersAtC = headersAtC(response);
       assertEquals(requestId, headersAtC.get("x-request-id"), () -> "C's headers " + headersAtC);
 
       List<ReceivedSpan> spans =
@@ -171,24 +168,56 @@ class TracingSmokeTest {
       for (ReceivedSpan span : trace) {
         assertHttpAttributes(span);
         assertEquals("default", span.resourceAttribute("service.namespace"), span::toString);
+        // Envoy's tag for the request id, on every span of the request.
+        assertEquals(requestId, span.attribute("guid:x-request-id"), span::toString);
       }
 
       // What C's app sees is the context of C's SERVER span, which C's agent put on the request.
       String traceId = aServer.traceId();
       if (variant.b3()) {
         assertEquals(traceId, headersAtC.get("x-b3-traceid"), () -> "C's headers " + headersAtC);
-        assertEquals(cServer.spanId(), headersAtC.get("x-b3-spanid"), () -> "C's headers " + headersAtC);
+        assertEquals(
+            cServer.spanId(), headersAtC.get("x-b3-spanid"), () -> "C's headers " + headersAtC);
         assertNull(headersAtC.get("traceparent"), () -> "C's headers " + headersAtC);
       } else {
         Object traceparent = headersAtC.get("traceparent");
         assertNotNull(traceparent, () -> "C's headers " + headersAtC);
+        String expected = "00-" + traceId + "-" + cServer.spanId() + "-[0-9a-f]{2}";
         assertTrue(
-            String.valueOf(traceparent).matches("00-" + traceId + "-" + cServer.spanId() + "-[0-9a-f]{2}"),
+            String.valueOf(traceparent).matches(expected),
             () -> "traceparent at C " + traceparent + ", expected trace " + traceId
                 + " and parent " + cServer.spanId() + " (C's SERVER span)");
         assertNull(headersAtC.get("x-b3-traceid"), () -> "C's headers " + headersAtC);
       }
+
+      // A request without x-request-id gets one at A's agent, and C sees that same one.
+      Map<String, Object> headersWithoutId =
+          headersAtC(a.get("/call?client=jdk&url=" + encode(bCallsC)));
+      String madeId = String.valueOf(headersWithoutId.get("x-request-id"));
+      assertTrue(
+          madeId.matches(UUID_PATTERN),
+          () -> "x-request-id made by the mesh, as C saw it: " + headersWithoutId);
+      receiver.await(
+          "A's SERVER span with the x-request-id C saw, " + madeId,
+          SPANS_TIMEOUT,
+          received ->
+              received.stream()
+                  .anyMatch(
+                      span ->
+                          "a".equals(span.serviceName())
+                              && "SERVER".equals(span.kind())
+                              && madeId.equals(span.attribute("guid:x-request-id"))));
     }
+  }
+
+  /** The request headers C reported at the end of the chain, from A's /call answer. */
+  private static Map<String, Object> headersAtC(Http.Response response) {
+    assertEquals(200, response.status(), () -> "GET A /call: " + response);
+    Map<String, Object> fromB = Json.parseObject(response.body());
+    assertEquals(200L, fromB.get("status"), response::body);
+    Map<String, Object> fromC = Json.parseObject((String) fromB.get("body"));
+    assertEquals(200L, fromC.get("status"), response::body);
+    return Json.parseObject((String) fromC.get("body"));
   }
 
   /** The agent did not refuse the OTEL_* settings (it says so on stderr, and runs untraced). */

@@ -48,7 +48,9 @@ final class OtlpSpanDecoder {
   }
 
   private static String kind(Span.SpanKind kind) {
-    return kind == Span.SpanKind.UNRECOGNIZED ? "UNSPECIFIED" : kind.name().replace("SPAN_KIND_", "");
+    return kind == Span.SpanKind.UNRECOGNIZED
+        ? "UNSPECIFIED"
+        : kind.name().replace("SPAN_KIND_", "");
   }
 
   private static String hex(ByteString bytes) {

@@ -46,7 +46,8 @@ import java.util.zip.GZIPInputStream;
  *
  * <pre>{@code
  * try (OtlpTraceReceiver receiver = OtlpTraceReceiver.startHttp()) {
- *   // OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint(), OTEL_EXPORTER_OTLP_PROTOCOL=receiver.protocol()
+ *   // OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint()
+ *   // OTEL_EXPORTER_OTLP_PROTOCOL=receiver.protocol()
  *   List<ReceivedSpan> trace = receiver.awaitTrace(traceId, 5, Duration.ofSeconds(30));
  * }
  * }</pre>
@@ -178,7 +179,8 @@ public final class OtlpTraceReceiver implements AutoCloseable {
       if (left <= 0) {
         throw new AssertionError(
             "timed out after " + timeout.toSeconds() + " s waiting for " + what
-                + "; received " + describe(spans) + (rejected.isEmpty() ? "" : "; rejected " + rejected));
+                + "; received " + describe(spans)
+                + (rejected.isEmpty() ? "" : "; rejected " + rejected));
       }
       try {
         TimeUnit.NANOSECONDS.timedWait(this, left);
@@ -244,7 +246,8 @@ public final class OtlpTraceReceiver implements AutoCloseable {
   // --- listeners ----------------------------------------------------------------------------
 
   private AutoCloseable listenHttp() throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     ExecutorService executor = Executors.newFixedThreadPool(2, daemonThreads("otlp-http"));
     server.setExecutor(executor);
     server.createContext("/", this::handleHttp);

@@ -48,6 +48,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OtlpTraceReceiverTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
+  private static final String SPAN_ID = "b7ad6b7169203331";
+  private static final io.opentelemetry.proto.trace.v1.Span.SpanKind SERVER_KIND =
+      io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER;
 
   @ParameterizedTest(name = "compression={0}")
   @ValueSource(strings = {"none", "gzip"})
@@ -138,7 +142,7 @@ class OtlpTraceReceiverTest {
         TraceServiceGrpc.newBlockingStub(channel)
             .withDeadlineAfter(10, TimeUnit.SECONDS)
             .withCompression("gzip")
-            .export(request("payments", "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"));
+            .export(request("payments", TRACE_ID, SPAN_ID));
       } finally {
         channel.shutdownNow();
       }
@@ -146,8 +150,8 @@ class OtlpTraceReceiverTest {
       List<ReceivedSpan> spans = receiver.awaitSpans(1, WAIT);
 
       ReceivedSpan span = spans.get(0);
-      assertEquals("0af7651916cd43dd8448eb211c80319c", span.traceId());
-      assertEquals("b7ad6b7169203331", span.spanId());
+      assertEquals(TRACE_ID, span.traceId());
+      assertEquals(SPAN_ID, span.spanId());
       assertTrue(span.isRoot());
       assertEquals("SERVER", span.kind());
       assertEquals(1_000, span.startEpochNanos());
@@ -199,7 +203,7 @@ class OtlpTraceReceiverTest {
                 () ->
                     TraceServiceGrpc.newBlockingStub(channel)
                         .withDeadlineAfter(1, TimeUnit.SECONDS)
-                        .export(request("x", "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331")));
+                        .export(request("x", TRACE_ID, SPAN_ID)));
         assertEquals(Status.Code.DEADLINE_EXCEEDED, error.getStatus().getCode());
       } finally {
         channel.shutdownNow();
@@ -229,7 +233,7 @@ class OtlpTraceReceiverTest {
                                 .setName("POST /pay")
                                 .setStartTimeUnixNano(1_000)
                                 .setEndTimeUnixNano(2_000)
-                                .setKind(io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER)
+                                .setKind(SERVER_KIND)
                                 .addAttributes(keyValue("http.request.method", "POST")))))
         .build();
   }
