@@ -4,94 +4,145 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
- * The request context of a message an application's Netty pipeline reads, when the message is an
- * {@code io.netty.handler.codec.http.HttpRequest}. Netty's HTTP codec may be missing from an
- * application that uses Netty's transport only, so nothing here or in the advice links its
- * classes: a message's class is checked once (by the names of its super types, remembered per
- * class) and the headers are read through method handles found then.
+ * The request context of a message an application's Netty pipeline reads: an
+ * {@code io.netty.handler.codec.http.HttpRequest} carries it in its headers, and the
+ * {@code HttpContent} messages that follow it through the same handler carry it too, up to the
+ * {@code LastHttpContent}.
  *
- * <p>The library's names are put together at run time, so that relocating the agent's own copy of
+ * <p>Netty's HTTP codec may be missing from an application that uses Netty's transport only, so
+ * nothing here or in the advice links its classes: a message's class is classified once (by the
+ * names of its super types, remembered per class) and headers are read through method handles
+ * found then. The names are put together at run time, so that relocating the agent's own copy of
  * Netty when the agent jar is built leaves them naming the application's Netty.
  */
 public final class NettyRequestContext {
 
-  private static final String HTTP_REQUEST =
-      String.join(".", "io", "netty", "handler", "codec", "http", "HttpRequest");
+  private static final String HTTP_PACKAGE = String.join(".", "io", "netty", "handler", "codec", "http");
 
-  /** Per message class: {@code (Object message, String name) -> String value}, or null. */
-  private static final ClassValue<MethodHandle> HEADER_READER =
+  private static final ClassValue<MessageKind> KINDS =
       new ClassValue<>() {
         @Override
-        protected MethodHandle computeValue(Class<?> type) {
-          return headerReader(type);
+        protected MessageKind computeValue(Class<?> type) {
+          return MessageKind.of(type);
         }
       };
+
+  /**
+   * The context of a request whose content is still coming, per handler context (the object that
+   * calls one handler of one channel's pipeline); forgotten at its last content, or with the
+   * pipeline.
+   */
+  private static final Map<Object, RequestContext> STREAMING =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private NettyRequestContext() {}
 
   /**
-   * Makes the context of {@code message} current if it is an HTTP request with propagation headers
-   * and nothing is current yet (an outer handler of the same request made it so). Returns the token
-   * for {@link RequestContext#exit}, or null when nothing changed.
+   * Called before {@code handlerContext} hands {@code message} to its handler. Makes the message's
+   * request context current unless one is current already (an outer handler of the same request
+   * made it so). Returns the token for {@link RequestContext#exit}, or null when nothing changed.
    */
-  public static Object enter(Object message) {
+  public static Object enter(Object handlerContext, Object message) {
     if (message == null || RequestContext.current() != null) {
       return null;
     }
-    MethodHandle reader = HEADER_READER.get(message.getClass());
-    if (reader == null) {
+    MessageKind kind = KINDS.get(message.getClass());
+    if (kind == MessageKind.OTHER) {
       return null;
     }
     try {
-      String[] values = null;
-      for (int i = 0; i < RequestContext.headerCount(); i++) {
-        String value = (String) reader.invokeExact(message, RequestContext.headerName(i));
-        if (value != null) {
-          if (values == null) {
-            values = new String[RequestContext.headerCount()];
+      RequestContext context;
+      if (kind.headerReader != null) {
+        context = read(kind.headerReader, message);
+        if (!kind.lastContent) {
+          if (context != null) {
+            STREAMING.put(handlerContext, context);
+          } else if (!STREAMING.isEmpty()) {
+            STREAMING.remove(handlerContext);
           }
-          values[i] = value;
         }
+      } else if (STREAMING.isEmpty()) {
+        return null;
+      } else {
+        context =
+            kind.lastContent ? STREAMING.remove(handlerContext) : STREAMING.get(handlerContext);
       }
-      return values == null ? null : RequestContext.enter(RequestContext.of(values));
+      return RequestContext.enter(context);
     } catch (Throwable t) {
       Hooks.failed("netty-request-context", t);
       return null;
     }
   }
 
-  private static MethodHandle headerReader(Class<?> type) {
-    Class<?> request = superTypeNamed(type, HTTP_REQUEST);
-    if (request == null) {
-      return null;
+  private static RequestContext read(MethodHandle reader, Object message) throws Throwable {
+    String[] values = null;
+    for (int i = 0; i < RequestContext.headerCount(); i++) {
+      String value = (String) reader.invokeExact(message, RequestContext.headerName(i));
+      if (value != null) {
+        if (values == null) {
+          values = new String[RequestContext.headerCount()];
+        }
+        values[i] = value;
+      }
     }
-    try {
+    return values == null ? null : RequestContext.of(values);
+  }
+
+  /** What a message class is to the HTTP codec. */
+  private static final class MessageKind {
+    static final MessageKind OTHER = new MessageKind(null, false);
+
+    /** {@code (Object message, String name) -> String value} for requests; null otherwise. */
+    final MethodHandle headerReader;
+    final boolean lastContent;
+
+    private MessageKind(MethodHandle headerReader, boolean lastContent) {
+      this.headerReader = headerReader;
+      this.lastContent = lastContent;
+    }
+
+    static MessageKind of(Class<?> type) {
+      try {
+        Class<?> request = superTypeNamed(type, HTTP_PACKAGE + ".HttpRequest");
+        boolean content = superTypeNamed(type, HTTP_PACKAGE + ".HttpContent") != null;
+        boolean last = superTypeNamed(type, HTTP_PACKAGE + ".LastHttpContent") != null;
+        if (request != null) {
+          return new MessageKind(headerReader(request), last);
+        }
+        return content ? new MessageKind(null, last) : OTHER;
+      } catch (Throwable t) {
+        Hooks.failed("netty-request-context", t);
+        return OTHER;
+      }
+    }
+
+    private static MethodHandle headerReader(Class<?> request) throws ReflectiveOperationException {
       Method headers = request.getMethod("headers");
       Method get = headers.getReturnType().getMethod("get", String.class);
       MethodHandles.Lookup lookup = MethodHandles.publicLookup();
       MethodHandle reader =
           MethodHandles.filterArguments(lookup.unreflect(get), 0, lookup.unreflect(headers));
       return reader.asType(MethodType.methodType(String.class, Object.class, String.class));
-    } catch (Throwable t) {
-      Hooks.failed("netty-request-context", t);
-      return null;
     }
-  }
 
-  private static Class<?> superTypeNamed(Class<?> type, String name) {
-    for (Class<?> current = type; current != null; current = current.getSuperclass()) {
-      if (current.getName().equals(name)) {
-        return current;
-      }
-      for (Class<?> implemented : current.getInterfaces()) {
-        Class<?> found = superTypeNamed(implemented, name);
-        if (found != null) {
-          return found;
+    private static Class<?> superTypeNamed(Class<?> type, String name) {
+      for (Class<?> current = type; current != null; current = current.getSuperclass()) {
+        if (current.getName().equals(name)) {
+          return current;
+        }
+        for (Class<?> implemented : current.getInterfaces()) {
+          Class<?> found = superTypeNamed(implemented, name);
+          if (found != null) {
+            return found;
+          }
         }
       }
+      return null;
     }
-    return null;
   }
 }

@@ -119,12 +119,13 @@ public final class RequestContext {
   /**
    * {@code task}, made to run with the current context, or {@code task} itself when nothing is
    * current. A {@link RunnableFuture} stays one, so executors that look at their tasks as futures
-   * ({@code afterExecute}) keep working.
+   * ({@code afterExecute}) keep working. A {@link Comparable} task is left alone (it runs without
+   * the context): a priority queue behind the executor compares tasks, and a wrapper cannot.
    */
   public static Runnable wrap(Runnable task) {
     RequestContext context = CURRENT.get();
     if (context == null || task == null || task instanceof ContextRunnable
-        || task instanceof ContextRunnableFuture) {
+        || task instanceof ContextRunnableFuture || task instanceof Comparable) {
       return task;
     }
     if (task instanceof RunnableFuture) {

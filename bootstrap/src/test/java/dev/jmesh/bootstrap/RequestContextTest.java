@@ -112,6 +112,27 @@ class RequestContextTest {
     assertNull(RequestContext.current(), "the wrapper left its context current");
   }
 
+  /** A task in a priority queue must stay comparable, so it is not wrapped. */
+  @Test
+  void aComparableTaskIsLeftAlone() {
+    final class Prioritised implements Runnable, Comparable<Prioritised> {
+      @Override
+      public void run() {}
+
+      @Override
+      public int compareTo(Prioritised other) {
+        return 0;
+      }
+    }
+    Prioritised task = new Prioritised();
+    Object token = RequestContext.enter(context("priority"));
+    try {
+      assertSame(task, RequestContext.wrap(task));
+    } finally {
+      RequestContext.exit(token);
+    }
+  }
+
   @Test
   void aWrappedCallableRunsWithTheContextAndRestoresTheCallersOwn() throws Exception {
     RequestContext submitted = context("submitted");

@@ -90,7 +90,9 @@ public final class RequestForwarder {
     String decoderName = relay.name() + "-http-decoder";
     HttpRequestDecoder decoder = HttpSniffer.newDecoder();
     relay.pipeline().addBefore(relay.name(), decoderName, decoder);
-    relay.pipeline().addBefore(relay.name(), relay.name() + "-headers", requestHandlers.apply(decoderName));
+    relay
+        .pipeline()
+        .addBefore(relay.name(), relay.name() + "-headers", requestHandlers.apply(decoderName));
     ChannelHandlerContext decoderContext = relay.pipeline().context(decoder);
     try {
       for (Object msg : messages) {

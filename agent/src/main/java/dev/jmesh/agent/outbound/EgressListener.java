@@ -52,7 +52,8 @@ public final class EgressListener {
                             ? null
                             : new HttpTap(
                                 context.telemetry(), true, HttpTap.hostPort(ch.remoteAddress()));
-                    Tracing tracing = context.telemetry() == null ? null : context.telemetry().tracing();
+                    Tracing tracing =
+                        context.telemetry() == null ? null : context.telemetry().tracing();
                     RequestSpans spans = tracing == null ? null : new RequestSpans();
                     RequestEdit edit =
                         tracing == null

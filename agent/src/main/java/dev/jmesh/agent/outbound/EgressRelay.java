@@ -17,8 +17,8 @@ import java.util.function.Function;
 /**
  * The application side of an established egress connection: what the application sends goes to
  * the instance, decoded HTTP/1 requests encoded again, raw bytes as they are; after a request that
- * asks to upgrade, the rest waits for the instance's answer ({@link RequestForwarder}). Backpressure
- * and half-close as in {@link ByteRelay}.
+ * asks to upgrade, the rest waits for the instance's answer ({@link RequestForwarder}).
+ * Backpressure and half-close as in {@link ByteRelay}.
  */
 final class EgressRelay extends ChannelInboundHandlerAdapter {
 

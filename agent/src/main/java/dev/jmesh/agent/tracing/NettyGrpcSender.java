@@ -42,19 +42,24 @@ import io.opentelemetry.sdk.common.export.GrpcSender;
 import io.opentelemetry.sdk.common.export.GrpcSenderConfig;
 import io.opentelemetry.sdk.common.export.GrpcStatusCode;
 import io.opentelemetry.sdk.common.export.MessageWriter;
+import io.opentelemetry.sdk.common.export.RetryPolicy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 
@@ -62,10 +67,22 @@ import javax.net.ssl.SSLParameters;
  * Unary gRPC calls over one HTTP/2 connection made with Netty: h2c with prior knowledge for {@code
  * http://} endpoints, TLS with ALPN {@code h2} for {@code https://}. Each export is one stream;
  * the call fails after the configured timeout (connecting included) without blocking the caller.
- * The connection is made on first use and again after it closes. No retries: a failed batch is
- * counted and dropped, as the batch processor does with any failed export.
+ * The connection is made on first use and again after it closes. Retries follow the exporter's
+ * retry policy (OpenTelemetry's retryable gRPC codes and I/O errors, exponential backoff with
+ * jitter), all within the timeout.
  */
 final class NettyGrpcSender implements GrpcSender {
+
+  /** The codes OpenTelemetry's exporters retry on. */
+  private static final Set<GrpcStatusCode> RETRYABLE =
+      EnumSet.of(
+          GrpcStatusCode.CANCELLED,
+          GrpcStatusCode.DEADLINE_EXCEEDED,
+          GrpcStatusCode.RESOURCE_EXHAUSTED,
+          GrpcStatusCode.ABORTED,
+          GrpcStatusCode.OUT_OF_RANGE,
+          GrpcStatusCode.UNAVAILABLE,
+          GrpcStatusCode.DATA_LOSS);
 
   private final GrpcSenderConfig config;
   private final URI endpoint;
@@ -93,53 +110,106 @@ final class NettyGrpcSender implements GrpcSender {
       call.fail(e);
       return;
     }
+    call.onDone(body::release);
     ScheduledFuture<?> timeout =
         group.schedule(
             () -> call.fail(new TimeoutException("no answer within " + config.getTimeout())),
             config.getTimeout().toMillis(),
             TimeUnit.MILLISECONDS);
     call.onDone(() -> timeout.cancel(false));
+    RetryPolicy retry = config.getRetryPolicy();
+    attempt(call, body, 1, retry == null ? 0 : retry.getInitialBackoff().toNanos());
+  }
+
+  /** One try of the call; a retryable failure schedules the next (all within the timeout). */
+  private void attempt(Call call, ByteBuf body, int number, long backoffNanos) {
+    if (call.done.get()) {
+      return;
+    }
+    Consumer<GrpcResponse> answered =
+        response -> {
+          if (RETRYABLE.contains(response.getStatusCode())) {
+            retryOrEnd(call, body, number, backoffNanos, () -> call.answer(response));
+          } else {
+            call.answer(response);
+          }
+        };
+    Consumer<Throwable> failed =
+        error -> {
+          if (retryable(error)) {
+            retryOrEnd(call, body, number, backoffNanos, () -> call.fail(error));
+          } else {
+            call.fail(error);
+          }
+        };
     ChannelFuture connected;
     try {
       connected = connection();
     } catch (SSLException | RuntimeException e) {
-      body.release();
       call.fail(e);
       return;
     }
     connected.addListener(
         f -> {
           if (!f.isSuccess()) {
-            body.release();
-            call.fail(f.cause());
+            failed.accept(f.cause());
             return;
           }
           // Later on the event loop: the connect promise completes before the channel is
           // announced active, which is when the HTTP/2 preface goes out.
-          connected.channel().eventLoop().execute(() -> openStream(connected, body, call));
+          connected
+              .channel()
+              .eventLoop()
+              .execute(() -> openStream(connected, body, call, answered, failed));
         });
   }
 
-  private void openStream(ChannelFuture connected, ByteBuf body, Call call) {
-          new Http2StreamChannelBootstrap(connected.channel())
-              .handler(new ResponseReader(call))
-              .open()
-              .addListener(
-                  s -> {
-                    if (!s.isSuccess()) {
-                      body.release();
-                      call.fail(s.cause());
-                      return;
-                    }
-                    Http2StreamChannel stream = (Http2StreamChannel) s.getNow();
-                    call.onDone(() -> stream.close());
-                    if (call.done.get()) {
-                      body.release();
-                      return;
-                    }
-                    stream.write(new DefaultHttp2HeadersFrame(requestHeaders()));
-                    stream.writeAndFlush(new DefaultHttp2DataFrame(body, true));
-                  });
+  private boolean retryable(Throwable error) {
+    RetryPolicy retry = config.getRetryPolicy();
+    if (retry == null || !(error instanceof IOException io)) {
+      return false;
+    }
+    Predicate<IOException> predicate = retry.getRetryExceptionPredicate();
+    return predicate != null ? predicate.test(io) : !(io instanceof SSLException);
+  }
+
+  private void retryOrEnd(Call call, ByteBuf body, int number, long backoffNanos, Runnable end) {
+    RetryPolicy retry = config.getRetryPolicy();
+    if (retry == null || number >= retry.getMaxAttempts() || call.done.get()) {
+      end.run();
+      return;
+    }
+    long delay = (long) (ThreadLocalRandom.current().nextDouble(0.8, 1.2) * backoffNanos);
+    long next =
+        Math.min(
+            (long) (backoffNanos * retry.getBackoffMultiplier()), retry.getMaxBackoff().toNanos());
+    group.schedule(() -> attempt(call, body, number + 1, next), delay, TimeUnit.NANOSECONDS);
+  }
+
+  private void openStream(
+      ChannelFuture connected,
+      ByteBuf body,
+      Call call,
+      Consumer<GrpcResponse> answered,
+      Consumer<Throwable> failed) {
+    new Http2StreamChannelBootstrap(connected.channel())
+        .handler(new ResponseReader(answered, failed))
+        .open()
+        .addListener(
+            s -> {
+              if (!s.isSuccess()) {
+                failed.accept(s.cause());
+                return;
+              }
+              Http2StreamChannel stream = (Http2StreamChannel) s.getNow();
+              if (call.done.get()) {
+                stream.close();
+                return;
+              }
+              call.onDone(stream::close);
+              stream.write(new DefaultHttp2HeadersFrame(requestHeaders()));
+              stream.writeAndFlush(new DefaultHttp2DataFrame(body.retainedDuplicate(), true));
+            });
   }
 
   private ByteBuf frame(MessageWriter messageWriter) throws IOException {
@@ -342,14 +412,23 @@ final class NettyGrpcSender implements GrpcSender {
     }
   }
 
-  /** Reads one stream's response headers, message and trailers. */
+  /** Reads one stream's response headers, message and trailers; reports once per attempt. */
   private final class ResponseReader extends ChannelInboundHandlerAdapter {
-    private final Call call;
+    private final Consumer<GrpcResponse> answered;
+    private final Consumer<Throwable> failed;
+    private final AtomicBoolean reported = new AtomicBoolean();
     private CompositeByteBuf body;
     private int httpStatus;
 
-    ResponseReader(Call call) {
-      this.call = call;
+    ResponseReader(Consumer<GrpcResponse> answered, Consumer<Throwable> failed) {
+      this.answered = answered;
+      this.failed = failed;
+    }
+
+    private void fail(Throwable cause) {
+      if (reported.compareAndSet(false, true)) {
+        failed.accept(cause);
+      }
     }
 
     @Override
@@ -362,9 +441,9 @@ final class NettyGrpcSender implements GrpcSender {
           }
           CharSequence status = headers.get("grpc-status");
           if (status != null) {
-            finish(GrpcStatusCode.fromValue(Integer.parseInt(status.toString())), headers);
+            finish(ctx, GrpcStatusCode.fromValue(Integer.parseInt(status.toString())), headers);
           } else if (headersFrame.isEndStream()) {
-            finish(fromHttpStatus(httpStatus), headers);
+            finish(ctx, fromHttpStatus(httpStatus), headers);
           }
         } else if (msg instanceof Http2DataFrame data) {
           if (body == null) {
@@ -372,13 +451,13 @@ final class NettyGrpcSender implements GrpcSender {
           }
           if (body.readableBytes() + data.content().readableBytes()
               > config.getMaxResponseBodySize() + 5) {
-            call.fail(new IOException("the collector's response is too large"));
+            fail(new IOException("the collector's response is too large"));
             ctx.close();
             return;
           }
           body.addComponent(true, data.content().retain());
           if (data.isEndStream()) {
-            finish(fromHttpStatus(httpStatus), null);
+            finish(ctx, fromHttpStatus(httpStatus), null);
           }
         }
       } finally {
@@ -386,7 +465,10 @@ final class NettyGrpcSender implements GrpcSender {
       }
     }
 
-    private void finish(GrpcStatusCode code, Http2Headers trailers) {
+    private void finish(ChannelHandlerContext ctx, GrpcStatusCode code, Http2Headers trailers) {
+      if (!reported.compareAndSet(false, true)) {
+        return;
+      }
       CharSequence description = trailers == null ? null : trailers.get("grpc-message");
       byte[] message = new byte[0];
       if (body != null && body.readableBytes() >= 5) {
@@ -394,7 +476,8 @@ final class NettyGrpcSender implements GrpcSender {
         message = new byte[Math.min(length, body.readableBytes() - 5)];
         body.getBytes(body.readerIndex() + 5, message);
       }
-      call.answer(
+      ctx.close();
+      answered.accept(
           new Response(
               code,
               description == null
@@ -409,12 +492,12 @@ final class NettyGrpcSender implements GrpcSender {
         body.release();
         body = null;
       }
-      call.fail(new IOException("the collector closed the stream without an answer"));
+      fail(new IOException("the collector closed the stream without an answer"));
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      call.fail(cause);
+      fail(cause);
       ctx.close();
     }
   }

@@ -17,7 +17,8 @@ public final class RequestSpan {
   static final AttributeKey<String> RESPONSE_FLAGS = AttributeKey.stringKey("response_flags");
   static final AttributeKey<String> PEER_ADDRESS = AttributeKey.stringKey("network.peer.address");
   static final AttributeKey<Long> PEER_PORT = AttributeKey.longKey("network.peer.port");
-  static final AttributeKey<String> SOURCE_WORKLOAD = AttributeKey.stringKey("jmesh.source.workload");
+  static final AttributeKey<String> SOURCE_WORKLOAD =
+      AttributeKey.stringKey("jmesh.source.workload");
   static final AttributeKey<String> SOURCE_NAMESPACE =
       AttributeKey.stringKey("jmesh.source.namespace");
   static final AttributeKey<String> SOURCE_PRINCIPAL =
@@ -87,7 +88,8 @@ public final class RequestSpan {
     }
     if (code == 0) {
       span.setAttribute(ERROR_TYPE, responseFlags);
-      span.setStatus(StatusCode.ERROR, "the connection closed before the response (" + responseFlags + ")");
+      span.setStatus(
+          StatusCode.ERROR, "the connection closed before the response (" + responseFlags + ")");
     } else if (code >= 500 || (client && code >= 400)) {
       span.setAttribute(ERROR_TYPE, String.valueOf(code));
       span.setStatus(StatusCode.ERROR);

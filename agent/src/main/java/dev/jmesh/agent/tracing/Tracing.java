@@ -8,9 +8,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
@@ -141,7 +142,12 @@ public final class Tracing {
     }
     ThreadPoolExecutor executor =
         new ThreadPoolExecutor(
-            0, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), new AgentThreadFactory("otlp-http"));
+            0,
+            1,
+            1,
+            TimeUnit.MINUTES,
+            new LinkedBlockingQueue<>(),
+            new AgentThreadFactory("otlp-http"));
     SpanExporter rebuilt = http.toBuilder().setExecutorService(executor).build();
     http.shutdown();
     return rebuilt;
@@ -193,7 +199,8 @@ public final class Tracing {
       if (host != null) {
         span.setAttribute(SERVER_ADDRESS, host.host());
       }
-      span.setAttribute(SERVER_PORT, (long) (host != null && host.port() > 0 ? host.port() : listenerPort));
+      long port = host != null && host.port() > 0 ? host.port() : listenerPort;
+      span.setAttribute(SERVER_PORT, port);
       if (clientAddress != null) {
         span.setAttribute(CLIENT_ADDRESS, clientAddress);
       }
@@ -218,10 +225,11 @@ public final class Tracing {
       String address = host == null ? service : host.host();
       int serverPort = host != null && host.port() > 0 ? host.port() : port;
       String uri = request.uri();
+      String authority = host == null ? service + ":" + port : headers.get(HttpHeaderNames.HOST);
       String full =
           uri.startsWith("http://") || uri.startsWith("https://")
               ? uri
-              : "http://" + (host == null ? service + ":" + port : headers.get(HttpHeaderNames.HOST)) + uri;
+              : "http://" + authority + uri;
       SpanBuilder span =
           tracer
               .spanBuilder(request.method().name())
@@ -238,7 +246,8 @@ public final class Tracing {
     };
   }
 
-  private RequestSpan start(SpanBuilder builder, Context parent, HttpHeaders headers, boolean client) {
+  private RequestSpan start(
+      SpanBuilder builder, Context parent, HttpHeaders headers, boolean client) {
     Span span = builder.startSpan();
     for (String field : propagator.fields()) {
       headers.remove(field);
@@ -248,7 +257,8 @@ public final class Tracing {
   }
 
   private static String version(HttpRequest request) {
-    return request.protocolVersion().majorVersion() + "." + request.protocolVersion().minorVersion();
+    HttpVersion version = request.protocolVersion();
+    return version.majorVersion() + "." + version.minorVersion();
   }
 
   private static void userAgent(SpanBuilder span, HttpHeaders headers) {

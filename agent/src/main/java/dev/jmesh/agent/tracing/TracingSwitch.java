@@ -42,7 +42,8 @@ public final class TracingSwitch {
   String setting(String property) {
     String value = systemProperties.apply(property);
     if (value == null || value.isBlank()) {
-      value = environment.apply(property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+      String variable = property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+      value = environment.apply(variable);
     }
     return value == null || value.isBlank() ? null : value.trim();
   }

@@ -14,6 +14,7 @@ import dev.jmesh.agent.tls.TestPki;
 import dev.jmesh.agent.tracing.Tracing;
 import dev.jmesh.testing.PrometheusText;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -47,6 +48,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -83,6 +85,9 @@ class SpanExportTest {
     }
   }
 
+  /** Collector calls still to answer UNAVAILABLE before accepting. */
+  private final AtomicInteger unavailableFirst = new AtomicInteger();
+
   /** OTLP's TraceService/Export, without generated stubs. */
   private ServerServiceDefinition traceService() {
     MethodDescriptor<ExportTraceServiceRequest, ExportTraceServiceResponse> export =
@@ -98,6 +103,10 @@ class SpanExportTest {
             export,
             ServerCalls.asyncUnaryCall(
                 (request, response) -> {
+                  if (unavailableFirst.getAndDecrement() > 0) {
+                    response.onError(Status.UNAVAILABLE.asRuntimeException());
+                    return;
+                  }
                   collect(request);
                   response.onNext(ExportTraceServiceResponse.getDefaultInstance());
                   response.onCompleted();
@@ -199,6 +208,31 @@ class SpanExportTest {
             "otel.exporter.otlp.protocol", "grpc"));
     callThroughTheMesh(1);
     assertOneHopArrived();
+  }
+
+  @Test
+  void grpcRetriesAnUnavailableCollector() throws Exception {
+    unavailableFirst.set(1);
+    Server collector =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .addService(traceService())
+            .build()
+            .start();
+    closing.add(() -> collector.shutdownNow());
+    meshExportingTo(
+        Map.of(
+            "otel.exporter.otlp.endpoint", "http://127.0.0.1:" + collector.getPort(),
+            "otel.exporter.otlp.protocol", "grpc",
+            "otel.bsp.max.export.batch.size", "1"));
+    callThroughTheMesh(1);
+    assertOneHopArrived();
+    assertTrue(unavailableFirst.get() < 0, "the collector turned an export away first");
+    assertEquals(
+        0.0,
+        new PrometheusText(mesh.clientMetrics.scrape())
+                .sum("jmesh_agent_span_exports_failed_total", Map.of())
+            + new PrometheusText(mesh.serverMetrics.scrape())
+                .sum("jmesh_agent_span_exports_failed_total", Map.of()));
   }
 
   @Test

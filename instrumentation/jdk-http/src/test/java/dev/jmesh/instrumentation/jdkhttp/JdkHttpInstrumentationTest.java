@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.jmesh.bootstrap.RequestContext;
 import dev.jmesh.instrumentation.jdkexecutors.JdkExecutorsModule;
 import dev.jmesh.instrumentation.tooling.Installer;
@@ -29,6 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -49,27 +53,26 @@ class JdkHttpInstrumentationTest {
   private static final Map<String, Map<String, String>> RECEIVED = new ConcurrentHashMap<>();
   private static Installer installer;
   private static HttpServer downstream;
+  private static HttpsServer secureDownstream;
+  private static SSLContext tls;
   private static HttpServer app;
   private static ExecutorService workers;
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
   @BeforeAll
-  static void start() throws IOException {
+  static void start() throws Exception {
     installer =
         new Installer(ByteBuddyAgent.install(), JdkHttpInstrumentationTest.class.getClassLoader());
     installer.install(List.of(new JdkHttpModule(), new JdkExecutorsModule()));
     downstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    downstream.createContext(
-        "/",
-        exchange -> {
-          Map<String, String> headers = new TreeMap<>();
-          exchange.getRequestHeaders()
-              .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
-          RECEIVED.put(exchange.getRequestURI().getPath(), headers);
-          exchange.sendResponseHeaders(204, -1);
-          exchange.close();
-        });
+    downstream.createContext("/", JdkHttpInstrumentationTest::record);
     downstream.start();
+    tls = TestTls.selfSigned();
+    secureDownstream =
+        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    secureDownstream.setHttpsConfigurator(new HttpsConfigurator(tls));
+    secureDownstream.createContext("/", JdkHttpInstrumentationTest::record);
+    secureDownstream.start();
     workers = Executors.newFixedThreadPool(2);
     app = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     // One handler thread, so a request after one with a context runs on the same thread.
@@ -91,10 +94,20 @@ class JdkHttpInstrumentationTest {
     app.start();
   }
 
+  private static void record(HttpExchange exchange) throws IOException {
+    Map<String, String> headers = new TreeMap<>();
+    exchange.getRequestHeaders()
+        .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
+    RECEIVED.put(exchange.getRequestURI().getPath(), headers);
+    exchange.sendResponseHeaders(204, -1);
+    exchange.close();
+  }
+
   @AfterAll
   static void stop() {
     app.stop(0);
     downstream.stop(0);
+    secureDownstream.stop(0);
     workers.shutdownNow();
     assertEquals(0, installer.errorCount(), "the installer logged transformation errors");
   }
@@ -110,7 +123,10 @@ class JdkHttpInstrumentationTest {
     String client = parts[1];
     String where = parts[2];
     URI target =
-        URI.create("http://127.0.0.1:" + downstream.getAddress().getPort() + "/" + parts[3]);
+        client.endsWith("-https")
+            ? URI.create(
+                "https://127.0.0.1:" + secureDownstream.getAddress().getPort() + "/" + parts[3])
+            : URI.create("http://127.0.0.1:" + downstream.getAddress().getPort() + "/" + parts[3]);
     int status;
     try {
       if ("pool".equals(where)) {
@@ -146,6 +162,8 @@ class JdkHttpInstrumentationTest {
         return urlConnection(target, false);
       case "urlconnection-own-id":
         return urlConnection(target, true);
+      case "urlconnection-https":
+        return urlConnection(target, false);
       default:
         throw new IllegalArgumentException(client);
     }
@@ -153,6 +171,9 @@ class JdkHttpInstrumentationTest {
 
   private static int urlConnection(URI target, boolean ownRequestId) throws IOException {
     HttpURLConnection connection = (HttpURLConnection) new URL(target.toString()).openConnection();
+    if (connection instanceof HttpsURLConnection) {
+      ((HttpsURLConnection) connection).setSSLSocketFactory(tls.getSocketFactory());
+    }
     if (ownRequestId) {
       connection.setRequestProperty("x-request-id", "apps-own");
     }
@@ -206,6 +227,11 @@ class JdkHttpInstrumentationTest {
   @Test
   void httpUrlConnectionFromAWorkerPool() throws Exception {
     assertCarried(viaApp("/urlconnection/pool/e"));
+  }
+
+  @Test
+  void httpsUrlConnectionOnTheHandlersThread() throws Exception {
+    assertCarried(viaApp("/urlconnection-https/same/k"));
   }
 
   @Test

@@ -17,8 +17,8 @@ import net.bytebuddy.matcher.ElementMatcher;
  * {@code io.netty.channel.AbstractChannelHandlerContext.invokeChannelRead(Object)}, which calls one
  * handler's {@code channelRead}: when the message is an HTTP request ({@code HttpRequest}, or a
  * {@code FullHttpRequest} after an aggregator) its context is current for that handler and every
- * handler it passes the message on to. The {@code HttpContent} messages that follow a streamed
- * request carry no headers and run without it.
+ * handler it passes the message on to; so it is for the {@code HttpContent} messages that follow a
+ * streamed request through the same handler, up to the last one.
  *
  * <p>The class name is put together at run time: the agent jar relocates its own Netty, and with it
  * every string constant that starts with Netty's package name.
@@ -45,8 +45,8 @@ final class ChannelReadInstrumentation implements TypeInstrumentation {
     private ChannelReadAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    static Object enter(@Advice.Argument(0) Object message) {
-      return NettyRequestContext.enter(message);
+    static Object enter(@Advice.This Object handlerContext, @Advice.Argument(0) Object message) {
+      return NettyRequestContext.enter(handlerContext, message);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -30,6 +30,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -40,6 +41,8 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.AfterAll;
@@ -75,7 +78,7 @@ class NettyInstrumentationTest {
         serve(
             pipeline -> {
               pipeline.addLast(new HttpServerCodec());
-              pipeline.addLast(new HttpObjectAggregator(65536));
+              pipeline.addLast(new HttpObjectAggregator(1 << 20));
               pipeline.addLast(new AggregatedHandler());
             });
     streamedPort =
@@ -136,21 +139,25 @@ class NettyInstrumentationTest {
     }
   }
 
-  /** An application handler reading the request's parts as they come. */
+  /**
+   * An application handler reading the request's parts as they come: answers with the context
+   * it saw for the head, and the distinct ones it saw for the chunks of content.
+   */
   private static final class StreamedHandler extends SimpleChannelInboundHandler<HttpObject> {
     private String onRequest;
-    private String onContent;
+    private final Set<String> onContent = new TreeSet<>();
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, HttpObject message) {
       if (message instanceof HttpRequest) {
         onRequest = describe(RequestContext.current());
+        onContent.clear();
       }
       if (message instanceof HttpContent) {
-        onContent = describe(RequestContext.current());
+        onContent.add(describe(RequestContext.current()));
       }
       if (message instanceof LastHttpContent) {
-        answer(ctx, onRequest + "|" + onContent);
+        answer(ctx, onRequest + "|" + String.join(",", onContent));
       }
     }
   }
@@ -166,10 +173,12 @@ class NettyInstrumentationTest {
     }
   }
 
+  /** POSTs a body in chunks (its length unknown up front), so the server streams it. */
   private static String get(int port, boolean withContext) throws Exception {
+    byte[] body = "a body long enough for more than one chunk".repeat(2000).getBytes(StandardCharsets.US_ASCII);
     java.net.http.HttpRequest.Builder request =
         java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-            .POST(BodyPublishers.ofString("a body"));
+            .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
     if (withContext) {
       request.header("traceparent", TRACEPARENT).header("x-request-id", REQUEST_ID);
     }
@@ -182,8 +191,8 @@ class NettyInstrumentationTest {
   }
 
   @Test
-  void aStreamingHandlerSeesItWhileReadingTheRequestHead() throws Exception {
-    assertEquals(SEEN + "|none", get(streamedPort, true));
+  void aStreamingHandlerSeesItForTheRequestHeadAndTheContentThatFollows() throws Exception {
+    assertEquals(SEEN + "|" + SEEN, get(streamedPort, true));
   }
 
   @Test
