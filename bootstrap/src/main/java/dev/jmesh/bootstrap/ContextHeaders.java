@@ -1,6 +1,7 @@
 package dev.jmesh.bootstrap;
 
 import java.net.HttpURLConnection;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiPredicate;
@@ -87,7 +88,7 @@ public final class ContextHeaders {
       if (pairs == null) {
         return null;
       }
-      return count == pairs.length ? pairs : java.util.Arrays.copyOf(pairs, count);
+      return count == pairs.length ? pairs : Arrays.copyOf(pairs, count);
     } catch (Throwable t) {
       Hooks.failed("context-headers", t);
       return null;

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -27,6 +28,7 @@ public final class RequestForwarder {
   private final Channel to;
   private final UpgradeResponseWatcher watcher;
   private final Function<String, ChannelHandler> requestHandlers;
+  private final Consumer<Object> forwarded;
   private final List<Object> held = new ArrayList<>();
   private boolean awaitingUpgrade;
 
@@ -35,16 +37,20 @@ public final class RequestForwarder {
    * @param to the other side
    * @param watcher on {@code to}, armed after an upgrade request
    * @param requestHandlers makes the handler that follows a resumed decoder, given its name
+   * @param forwarded told each message once it has been written (and encoded); it may have been
+   *     released by then, so only its type and headers may be looked at
    */
   public RequestForwarder(
       ChannelHandlerContext relay,
       Channel to,
       UpgradeResponseWatcher watcher,
-      Function<String, ChannelHandler> requestHandlers) {
+      Function<String, ChannelHandler> requestHandlers,
+      Consumer<Object> forwarded) {
     this.relay = relay;
     this.to = to;
     this.watcher = watcher;
     this.requestHandlers = requestHandlers;
+    this.forwarded = forwarded;
   }
 
   /** Whether an upgrade request is waiting for its answer (what the client sends is held). */
@@ -68,6 +74,7 @@ public final class RequestForwarder {
       to.pipeline().addLast(ENCODER, new HttpRequestEncoder());
     }
     to.write(msg);
+    forwarded.accept(msg);
   }
 
   /**

@@ -146,6 +146,8 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
                       // First, so that it sees the bytes the application reads and writes.
                       tap = new HttpTap(telemetry, false, HttpTap.hostPort(frontend.remoteAddress()));
                       tap.endSpans(spans);
+                      // The relay decodes the client's requests; the tap uses those.
+                      tap.requestsDecodedElsewhere();
                       ch.pipeline().addLast(TAP, tap);
                     }
                     ch.pipeline().addLast(upgradeWatcher, new ByteRelay(frontend));
@@ -153,7 +155,17 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
                 })
             .connect(app);
     backend = connect.channel();
-    forwarder = new RequestForwarder(ctx, backend, upgradeWatcher, requestHandlers);
+    forwarder =
+        new RequestForwarder(
+            ctx,
+            backend,
+            upgradeWatcher,
+            requestHandlers,
+            msg -> {
+              if (tap != null) {
+                tap.forwarded(msg);
+              }
+            });
     connect.addListener(
         f -> {
           if (!frontend.isActive()) {

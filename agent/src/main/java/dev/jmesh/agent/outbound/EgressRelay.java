@@ -5,13 +5,11 @@ import dev.jmesh.agent.http.UpgradeResponseWatcher;
 import dev.jmesh.agent.runtime.ByteRelay;
 import dev.jmesh.agent.runtime.HalfClose;
 import dev.jmesh.agent.telemetry.HttpTap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.http.HttpObject;
 import java.util.function.Function;
 
 /**
@@ -26,7 +24,6 @@ final class EgressRelay extends ChannelInboundHandlerAdapter {
   private final Function<String, ChannelHandler> requestHandlers;
   private final UpgradeResponseWatcher watcher;
   private final HttpTap tap;
-  private boolean sawFirstMessage;
   private ChannelHandlerContext ctx;
   private RequestForwarder forwarder;
   private boolean inputShutdown;
@@ -51,19 +48,13 @@ final class EgressRelay extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.forwarder = new RequestForwarder(ctx, upstream, watcher, requestHandlers);
+    this.forwarder =
+        new RequestForwarder(
+            ctx, upstream, watcher, requestHandlers, tap == null ? msg -> {} : tap::forwarded);
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (tap != null) {
-      if (msg instanceof HttpObject request) {
-        tap.request(request);
-      } else if (!sawFirstMessage && msg instanceof ByteBuf) {
-        tap.notHttp();
-      }
-    }
-    sawFirstMessage = true;
     forwarder.forward(msg);
     if (!upstream.isWritable()) {
       ctx.channel().config().setAutoRead(false);

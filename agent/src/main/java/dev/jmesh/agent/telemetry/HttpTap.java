@@ -27,10 +27,12 @@ import java.util.Map;
 
 /**
  * Watches the bytes of one connection on the application's side of the agent, without changing
- * them: a copy of each direction goes through an HTTP/1 decoder on the side, and every request with
- * its response becomes one {@code istio_requests_total} sample (and an access-log line). Bytes that
- * do not decode as HTTP/1, and everything after a protocol switch (101, CONNECT), count as TCP only.
- * TCP metrics (bytes each way, opened, closed) are kept for every connection.
+ * them: a copy of each direction goes through an HTTP/1 decoder on the side (or, when the relay
+ * decodes requests itself, see {@link #requestsDecodedElsewhere}, only the responses), and every
+ * request with its response becomes one {@code istio_requests_total} sample (and an access-log
+ * line, and the end of the request's span). Bytes that do not decode as HTTP/1, and everything
+ * after a protocol switch (101, CONNECT), count as TCP only. TCP metrics (bytes each way, opened,
+ * closed) are kept for every connection.
  *
  * <p>Goes first in the pipeline of the application-side channel: for egress the application's
  * channel (requests are reads), for inbound the channel to the application (requests are writes).
@@ -64,6 +66,7 @@ public final class HttpTap extends ChannelDuplexHandler {
   private long responseBytes;
   private RequestSpans spans;
   private boolean requestsDecodedElsewhere;
+  private boolean forwardedAny;
 
   /** One request and its response as seen so far. */
   private static final class Exchange {
@@ -100,24 +103,29 @@ public final class HttpTap extends ChannelDuplexHandler {
   }
 
   /**
-   * The connection's requests are decoded in its pipeline already (egress): this tap takes them
-   * from {@link #request} instead of decoding a copy of the bytes, and only the responses are
-   * decoded on the side.
+   * The connection's requests are decoded by the relay already: this tap takes them from {@link
+   * #forwarded} instead of decoding a copy of the bytes, and only the responses are decoded on the
+   * side.
    */
   public void requestsDecodedElsewhere() {
     this.requestsDecodedElsewhere = true;
   }
 
-  /** A request message the pipeline decoded (see {@link #requestsDecodedElsewhere}). */
-  public void request(HttpObject msg) {
-    if (http && labels != null) {
-      onRequest(msg);
+  /**
+   * What the relay forwarded, after its bytes went through this tap: decoded request messages, or
+   * raw bytes (a first message of raw bytes means the stream is not HTTP/1: TCP metrics only).
+   * The message may have been released; only its type and headers are read.
+   */
+  public void forwarded(Object msg) {
+    boolean first = !forwardedAny;
+    forwardedAny = true;
+    if (msg instanceof HttpObject request) {
+      if (http && labels != null) {
+        onRequest(request);
+      }
+    } else if (first && msg instanceof ByteBuf) {
+      stopDecoding();
     }
-  }
-
-  /** The pipeline found the stream is not HTTP/1: TCP metrics only from now on. */
-  public void notHttp() {
-    stopDecoding();
   }
 
   /**
