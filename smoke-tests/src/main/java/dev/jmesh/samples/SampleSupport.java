@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,8 +30,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * application code: it knows nothing about jmesh.
  *
  * <p>Endpoints (the same on every stack): {@code GET /hello}, {@code GET /headers}, {@code GET
- * /count}, {@code GET /call?url=<encoded>&client=jdk|urlconnection}, {@code GET
- * /fanout?urls=u1,u2}, {@code GET /status?code=500} (answers with that status).
+ * /count}, {@code GET /call?url=<encoded>&client=jdk|urlconnection&via=direct|pool|async}, {@code
+ * GET /fanout?urls=u1,u2}, {@code GET /status?code=500} (answers with that status).
+ *
+ * <p>{@code /call} makes the outbound call on the handler thread ({@code via=direct}, the default),
+ * on the app's worker pool ({@code via=pool}: an {@link ExecutorService}) or with {@link
+ * CompletableFuture#supplyAsync} on the common ForkJoinPool ({@code via=async}), and waits for it.
+ * The {@code url} may itself be a {@code /call} URL of another app, so A can call B which calls C.
  */
 public final class SampleSupport {
 
@@ -83,7 +90,10 @@ public final class SampleSupport {
       case "/headers":
         return Answer.json(200, toJson(new TreeMap<>(headers)));
       case "/call":
-        return call(query.get("url"), query.getOrDefault("client", "jdk"));
+        return call(
+            query.get("url"),
+            query.getOrDefault("client", "jdk"),
+            query.getOrDefault("via", "direct"));
       case "/fanout":
         return fanout(query.getOrDefault("urls", ""), query.getOrDefault("client", "jdk"));
       case "/status":
@@ -107,15 +117,38 @@ public final class SampleSupport {
     return Answer.json(status, "{\"status\":" + status + "}");
   }
 
-  private Answer call(String url, String client) {
+  private Answer call(String url, String client, String via) {
     if (url == null || url.isEmpty()) {
       return Answer.json(400, "{\"error\":\"missing url\"}");
     }
     try {
-      Map<String, Object> result = fetch(url, client);
+      Map<String, Object> result =
+          switch (via) {
+            case "direct" -> fetch(url, client);
+            case "pool" -> workers
+                .submit(() -> fetch(url, client))
+                .get(CALL_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+            case "async" -> CompletableFuture.supplyAsync(() -> fetchUnchecked(url, client))
+                .get(CALL_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+            default -> null;
+          };
+      if (result == null) {
+        return Answer.json(400, toJson(Map.of("error", "unknown via " + via)));
+      }
       return Answer.json(200, toJson(result));
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
+      return Answer.json(502, toJson(Map.of("error", String.valueOf(cause))));
     } catch (Exception e) {
       return Answer.json(502, toJson(Map.of("error", String.valueOf(e))));
+    }
+  }
+
+  private Map<String, Object> fetchUnchecked(String url, String client) {
+    try {
+      return fetch(url, client);
+    } catch (Exception e) {
+      throw new CompletionException(e);
     }
   }
 

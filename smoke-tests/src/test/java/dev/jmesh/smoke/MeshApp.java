@@ -22,6 +22,7 @@ final class MeshApp implements AutoCloseable {
 
   static final String JDK_HTTP_SERVER = "dev.jmesh.samples.JdkHttpServerApp";
   static final String JETTY = "dev.jmesh.samples.JettyApp";
+  static final String JETTY_SERVLET = "dev.jmesh.samples.JettyServletApp";
   static final String ISOLATION = "dev.jmesh.samples.IsolationApp";
 
   static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
@@ -235,6 +236,12 @@ final class MeshApp implements AutoCloseable {
   /** A plaintext GET to the app's port from the test. */
   Http.Response get(String pathAndQuery) throws IOException, InterruptedException {
     return Http.get(port, pathAndQuery);
+  }
+
+  /** A plaintext GET with extra request headers to the app's port from the test. */
+  Http.Response get(String pathAndQuery, Map<String, String> headers)
+      throws IOException, InterruptedException {
+    return Http.get(port, pathAndQuery, headers);
   }
 
   /** The app's request counter (GET /count), read in plaintext. */
