@@ -9,6 +9,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -77,6 +78,7 @@ public final class HttpTap extends ChannelDuplexHandler {
     String protocol;
     String authority;
     String requestId;
+    String traceId;
     String userAgent;
     long requestBytes;
     int code;
@@ -256,6 +258,7 @@ public final class HttpTap extends ChannelDuplexHandler {
       e.protocol = request.protocolVersion().text();
       e.authority = request.headers().get(HttpHeaderNames.HOST);
       e.requestId = request.headers().get("x-request-id");
+      e.traceId = traceIdOf(request.headers());
       e.userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
       receiving = e;
       methods.add(request.method());
@@ -384,6 +387,7 @@ public final class HttpTap extends ChannelDuplexHandler {
       line.put("duration", Math.round(millis));
       line.put("upstream_host", upstreamHost);
       line.put("x_request_id", e.requestId);
+      line.put("trace_id", e.traceId);
       line.put("authority", e.authority);
       line.put("user_agent", e.userAgent);
       line.put("downstream_remote_address", downstreamRemote);
@@ -407,6 +411,24 @@ public final class HttpTap extends ChannelDuplexHandler {
       responseDecoder.finishAndReleaseAll();
       responseDecoder = null;
     }
+  }
+
+  /**
+   * The trace a request belongs to, from its W3C or B3 headers (as the agents rewrote them), for
+   * the access log; null when it carries none.
+   */
+  static String traceIdOf(HttpHeaders headers) {
+    String traceparent = headers.get("traceparent");
+    if (traceparent != null && traceparent.length() >= 35 && traceparent.charAt(2) == '-') {
+      return traceparent.substring(3, 35);
+    }
+    String b3Multi = headers.get("x-b3-traceid");
+    if (b3Multi != null) {
+      return b3Multi;
+    }
+    String b3 = headers.get("b3");
+    int dash = b3 == null ? -1 : b3.indexOf('-');
+    return dash > 0 ? b3.substring(0, dash) : null;
   }
 
   /** Formats an address as host:port for logs. */

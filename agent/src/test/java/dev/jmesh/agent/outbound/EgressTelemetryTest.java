@@ -265,6 +265,7 @@ class EgressTelemetryTest {
     assertEquals("/hello?id=0", first.get("path").asText());
     assertEquals(200, first.get("response_code").asInt());
     assertEquals("req-0", first.get("x_request_id").asText());
+    assertEquals(TRACE_ID, first.get("trace_id").asText());
     assertEquals(WEB, first.get("source_principal").asText());
     assertEquals(ORDERS, first.get("destination_principal").asText());
     assertTrue(first.get("bytes_sent").asLong() > 0);
@@ -351,12 +352,21 @@ class EgressTelemetryTest {
     return copy;
   }
 
+  private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+
   /** One keep-alive request; reads the response by its Content-Length (none for HEAD). */
   private static String exchange(Socket socket, String method, String path, String requestId)
       throws IOException {
     OutputStream out = socket.getOutputStream();
     out.write(
-        (method + " " + path + " HTTP/1.1\r\nHost: orders\r\nx-request-id: " + requestId + "\r\n\r\n")
+        (method
+                + " "
+                + path
+                + " HTTP/1.1\r\nHost: orders\r\nx-request-id: "
+                + requestId
+                + "\r\ntraceparent: 00-"
+                + TRACE_ID
+                + "-00f067aa0ba902b7-01\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
     out.flush();
     InputStream in = socket.getInputStream();

@@ -49,7 +49,8 @@ final class DataPlane {
   }
 
   void run() {
-    try (TraceSink sink = unavailable.containsKey(JMESH) ? null : TraceSink.start()) {
+    boolean tracing = !"off".equals(System.getenv("JMESH_BENCH_TRACING"));
+    try (TraceSink sink = unavailable.containsKey(JMESH) || !tracing ? null : TraceSink.start()) {
       traceSink = sink;
       runRounds();
     } catch (IOException e) {
@@ -185,7 +186,8 @@ final class DataPlane {
       roundResult.put("otherPids", otherPids);
       if (plaintextRefused != null) {
         roundResult.put("strictMtlsVerified", plaintextRefused);
-        roundResult.put("traceExportsReceived", traceSink.exports() - exportsBefore);
+        roundResult.put(
+            "traceExportsReceived", traceSink == null ? -1 : traceSink.exports() - exportsBefore);
       }
       roundResult.put("phases", result.get("phases"));
       return json.valueToTree(roundResult);
@@ -196,11 +198,31 @@ final class DataPlane {
     }
   }
 
-  /** Everything on: the agents also trace every request and export the spans to the local sink. */
+  /**
+   * Everything on: the agents also trace every request and export the spans to the local sink
+   * ({@code JMESH_BENCH_TRACING=off} leaves tracing off, to see what it costs).
+   */
   private List<String> withTracing(List<String> agentFlags) {
+    if (traceSink == null) {
+      return agentFlags;
+    }
     List<String> flags = new ArrayList<>(agentFlags);
     flags.add("-Dotel.exporter.otlp.endpoint=" + traceSink.endpoint());
+    // Istio's default sampling (1 %), as in Istio's own published numbers; every request still
+    // gets its spans started, propagated and x-request-id. JMESH_BENCH_TRACE_SAMPLING=1 traces all.
+    flags.add("-Dotel.traces.sampler=parentbased_traceidratio");
+    flags.add("-Dotel.traces.sampler.arg=" + traceSampling());
+    // For profiling one set-up (e.g. -XX:StartFlightRecording=...): not used for results.
+    String extra = System.getenv("JMESH_BENCH_JMESH_JVM_FLAGS");
+    if (extra != null && !extra.isBlank()) {
+      flags.addAll(List.of(extra.trim().split("\\s+")));
+    }
     return flags;
+  }
+
+  static String traceSampling() {
+    String override = System.getenv("JMESH_BENCH_TRACE_SAMPLING");
+    return override == null || override.isBlank() ? "0.01" : override.trim();
   }
 
   private Processes.Child haproxy(String name, int cpu, String config) throws IOException {

@@ -57,7 +57,8 @@ public final class Harness {
           "rounds", settings.rounds(), "warmupSeconds", settings.warmupSeconds(),
           "measureSeconds", settings.measureSeconds(), "openLoopConnections", settings.openLoopConnections(),
           "maxThroughputConnections", settings.maxConnections(), "startupRuns", settings.startupRuns(),
-          "requestBodyBytes", 1024, "responseBodyBytes", 1024));
+          "requestBodyBytes", 1024, "responseBodyBytes", 1024,
+          "jmeshTraceSampling", DataPlane.traceSampling()));
 
       Path pki = null;
       try {

@@ -29,7 +29,13 @@ record Settings(
     boolean pinned = Files.isExecutable(Path.of("/usr/bin/taskset")) && Runtime.getRuntime().availableProcessors() >= 2;
     return quick
         ? new Settings(true, root, out, work, jar, java, 1, 1.5, 2.5, 16, 4, 2, 2, pinned)
-        : new Settings(false, root, out, work, jar, java, 3, 5, 10, 16, 4, 5, 5, pinned);
+        : new Settings(false, root, out, work, jar, java, fullRounds(), 5, 10, 16, 4, 5, 5, pinned);
+  }
+
+  /** 3; {@code JMESH_BENCH_ROUNDS} overrides, for a shorter look at one change (not for results). */
+  private static int fullRounds() {
+    String override = System.getenv("JMESH_BENCH_ROUNDS");
+    return override == null || override.isBlank() ? 3 : Integer.parseInt(override.trim());
   }
 
   Path agentJar() {
