@@ -65,40 +65,6 @@ public record AgentConfig(
     inboundPorts = Collections.unmodifiableSet(new LinkedHashSet<>(inboundPorts));
   }
 
-  /** The settings with the default stats interval ({@link #DEFAULT_STATS_INTERVAL}). */
-  public AgentConfig(
-      boolean enabled,
-      String service,
-      String namespace,
-      Map<String, String> labels,
-      List<URI> controlUrls,
-      JoinToken token,
-      Path controlCa,
-      Set<Integer> inboundPorts,
-      String advertiseAddress,
-      int adminPort,
-      Duration certTtl,
-      Duration startupTimeout,
-      String accessLog,
-      double accessLogSampling) {
-    this(
-        enabled,
-        service,
-        namespace,
-        labels,
-        controlUrls,
-        token,
-        controlCa,
-        inboundPorts,
-        advertiseAddress,
-        adminPort,
-        certTtl,
-        startupTimeout,
-        accessLog,
-        accessLogSampling,
-        DEFAULT_STATS_INTERVAL);
-  }
-
   /**
    * Reads the settings from system properties, then environment variables, then {@code agentArgs}
    * ({@code k=v,k=v}).
@@ -144,7 +110,8 @@ public record AgentConfig(
           null,
           DEFAULT_STARTUP_TIMEOUT,
           DEFAULT_ACCESS_LOG,
-          1.0);
+          1.0,
+          Duration.ZERO);
     }
     String service = s.get("service");
     if (service == null) {

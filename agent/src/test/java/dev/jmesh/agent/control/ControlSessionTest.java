@@ -74,7 +74,7 @@ class ControlSessionTest {
             "127.0.0.1",
             -1,
             null,
-            Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0);
+            Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL);
     IdentityStore identity = new IdentityStore();
     ControlSession session =
         new ControlSession(
@@ -184,7 +184,7 @@ class ControlSessionTest {
             "127.0.0.1",
             -1,
             null,
-            Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0);
+            Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL);
     IdentityStore identity = new IdentityStore();
     ControlClient client =
         new ControlClient(config.controlUrls(), token.caSha256(), List.of(), identity);

@@ -131,7 +131,7 @@ class InboundListenerTest {
         "127.0.0.1",
         -1,
         null,
-        Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0);
+        Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL);
   }
 
   static int freePort() throws IOException {

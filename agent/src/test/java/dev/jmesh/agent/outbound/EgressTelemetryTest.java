@@ -139,7 +139,7 @@ class EgressTelemetryTest {
                 "127.0.0.1",
                 -1,
                 null,
-                Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0),
+                Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL),
             new InboundContext(
                 strict,
                 serverTls,

@@ -137,7 +137,7 @@ final class TracedMesh implements AutoCloseable {
                 null,
                 Duration.ofSeconds(5),
                 AgentConfig.DEFAULT_ACCESS_LOG,
-                1.0),
+                1.0, AgentConfig.DEFAULT_STATS_INTERVAL),
             new InboundContext(
                 permissive,
                 serverTls,

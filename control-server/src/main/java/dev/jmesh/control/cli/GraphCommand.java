@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code graph}: the service graph with each edge's golden signals. */
 @Command(
@@ -15,26 +15,13 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true)
 final class GraphCommand extends ClientCommand {
 
-  @Option(
-      names = {"-w", "--window"},
-      paramLabel = "DURATION",
-      defaultValue = "1m",
-      description = "How far back to look, 10s to 5m (default ${DEFAULT-VALUE}).")
-  String window;
-
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "json",
-      description = "Print the API's JSON answer (nodes and edges) instead of lines.")
-  String output;
+  @Mixin SignalOptions signal;
 
   @Override
   int run(ControlServerClient client) throws ClientException {
-    if (output != null && !output.equals("json")) {
-      throw new ClientException("--output must be json, got '" + output + "'");
-    }
-    JsonNode graph = client.get("/v1/stats/graph?window=" + Paths.query(window));
-    if ("json".equals(output)) {
+    boolean json = signal.json();
+    JsonNode graph = client.get("/v1/stats/graph?" + signal.windowQuery());
+    if (json) {
       out().println(graph.toPrettyString());
       return 0;
     }

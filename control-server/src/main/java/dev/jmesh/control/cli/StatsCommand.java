@@ -2,6 +2,7 @@ package dev.jmesh.control.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code stats}: golden signals per service over a recent window, from the agents' reports. */
@@ -12,13 +13,6 @@ import picocli.CommandLine.Option;
             + " mTLS share) over a recent window, as the agents report them.",
     mixinStandardHelpOptions = true)
 final class StatsCommand extends ClientCommand {
-
-  @Option(
-      names = {"-w", "--window"},
-      paramLabel = "DURATION",
-      defaultValue = "1m",
-      description = "How far back to look, 10s to 5m (default ${DEFAULT-VALUE}).")
-  String window;
 
   @Option(
       names = {"-s", "--service"},
@@ -32,19 +26,13 @@ final class StatsCommand extends ClientCommand {
       description = "Only services in this namespace.")
   String namespace;
 
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "json",
-      description = "Print the API's JSON answer instead of a table.")
-  String output;
+  @Mixin SignalOptions signal;
 
   @Override
   int run(ControlServerClient client) throws ClientException {
-    if (output != null && !output.equals("json")) {
-      throw new ClientException("--output must be json, got '" + output + "'");
-    }
+    boolean json = signal.json();
     StringBuilder query =
-        new StringBuilder("/v1/stats/services?window=").append(Paths.query(window));
+        new StringBuilder("/v1/stats/services?").append(signal.windowQuery());
     if (service != null) {
       query.append("&service=").append(Paths.query(service));
     }
@@ -52,7 +40,7 @@ final class StatsCommand extends ClientCommand {
       query.append("&namespace=").append(Paths.query(namespace));
     }
     JsonNode view = client.get(query.toString());
-    if ("json".equals(output)) {
+    if (json) {
       out().println(view.toPrettyString());
       return 0;
     }
