@@ -203,15 +203,14 @@ final class DataPlane {
    * ({@code JMESH_BENCH_TRACING=off} leaves tracing off, to see what it costs).
    */
   private List<String> withTracing(List<String> agentFlags) {
-    if (traceSink == null) {
-      return agentFlags;
-    }
     List<String> flags = new ArrayList<>(agentFlags);
-    flags.add("-Dotel.exporter.otlp.endpoint=" + traceSink.endpoint());
-    // Istio's default sampling (1 %), as in Istio's own published numbers; every request still
-    // gets its spans started, propagated and x-request-id. JMESH_BENCH_TRACE_SAMPLING=1 traces all.
-    flags.add("-Dotel.traces.sampler=parentbased_traceidratio");
-    flags.add("-Dotel.traces.sampler.arg=" + traceSampling());
+    if (traceSink != null) {
+      flags.add("-Dotel.exporter.otlp.endpoint=" + traceSink.endpoint());
+      // Istio's default sampling (1 %), as in Istio's own published numbers; every request still
+      // gets its spans started, propagated and x-request-id. JMESH_BENCH_TRACE_SAMPLING=1 traces all.
+      flags.add("-Dotel.traces.sampler=parentbased_traceidratio");
+      flags.add("-Dotel.traces.sampler.arg=" + traceSampling());
+    }
     // For profiling one set-up (e.g. -XX:StartFlightRecording=...): not used for results.
     String extra = System.getenv("JMESH_BENCH_JMESH_JVM_FLAGS");
     if (extra != null && !extra.isBlank()) {
