@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.function.LongConsumer;
 
 /**
  * Follows the request decoder: applies the agent's {@link RequestEdit} to every decoded request
@@ -14,22 +15,42 @@ import io.netty.util.ReferenceCountUtil;
  * connection (WebSocket, h2c, CONNECT) this handler and the decoder step aside and an {@link
  * UpgradeRequested} goes to the relay, which holds what follows until the answer shows whether the
  * upgrade happened (then the stream is piped raw) or not (then decoding resumes).
+ *
+ * <p>It times the agent's own work on each request: from the decoded head to the return of the
+ * relay that handed it on (the edit, span start, the write into the other side's pipeline),
+ * reported in nanoseconds to {@code processingNanos}.
  */
 public final class RequestHeadersHandler extends ChannelInboundHandlerAdapter {
 
   private final RequestEdit edit;
   private final String decoderName;
+  private final LongConsumer processingNanos;
   private boolean upgrading;
   private boolean connect;
 
+  /** Without timing. */
   public RequestHeadersHandler(RequestEdit edit, String decoderName) {
+    this(edit, decoderName, nanos -> {});
+  }
+
+  /**
+   * @param processingNanos told, for each request, the nanoseconds from its decoded head to the
+   *     relay having handed it on
+   */
+  public RequestHeadersHandler(
+      RequestEdit edit, String decoderName, LongConsumer processingNanos) {
     this.edit = edit;
     this.decoderName = decoderName;
+    this.processingNanos = processingNanos;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof HttpRequest request) {
+    long start = 0;
+    boolean head = msg instanceof HttpRequest;
+    if (head) {
+      start = System.nanoTime();
+      HttpRequest request = (HttpRequest) msg;
       if (request.decoderResult().isFailure()) {
         ReferenceCountUtil.release(msg);
         ctx.close();
@@ -41,6 +62,9 @@ public final class RequestHeadersHandler extends ChannelInboundHandlerAdapter {
     }
     boolean last = msg instanceof LastHttpContent;
     ctx.fireChannelRead(msg);
+    if (head) {
+      processingNanos.accept(System.nanoTime() - start);
+    }
     if (upgrading && last && !ctx.isRemoved()) {
       ctx.fireChannelRead(new UpgradeRequested(connect));
       ctx.pipeline().remove(decoderName);

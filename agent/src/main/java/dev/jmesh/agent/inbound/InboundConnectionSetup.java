@@ -20,6 +20,7 @@ import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * The first handler of an accepted connection. It holds the connection (reading nothing) until the
@@ -107,6 +108,10 @@ final class InboundConnectionSetup extends ChannelInboundHandlerAdapter {
     }
     Tracing tracing = context.telemetry() == null ? null : context.telemetry().tracing();
     RequestSpans spans = tracing == null ? null : new RequestSpans();
+    LongConsumer processing =
+        context.telemetry() == null
+            ? nanos -> {}
+            : context.telemetry().metrics().requestProcessing(true);
     Function<String, ChannelHandler> requestHandlers =
         decoderName -> {
           PeerIdentity peer = channel.attr(AppRelay.PEER).get();
@@ -118,7 +123,7 @@ final class InboundConnectionSetup extends ChannelInboundHandlerAdapter {
                       tracing == null
                           ? RequestIds::ensure
                           : tracing.serverSpans(spans, channel.remoteAddress(), listener.port()));
-          return new RequestHeadersHandler(edit, decoderName);
+          return new RequestHeadersHandler(edit, decoderName, processing);
         };
     pipeline.addLast("jmesh-sniff", new HttpSniffer(requestHandlers));
     pipeline.addLast(

@@ -17,6 +17,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * A loopback listener for one mesh service and port. The application's connections to that service
@@ -59,8 +60,12 @@ public final class EgressListener {
                         tracing == null
                             ? RequestIds::ensure
                             : tracing.clientSpans(spans, service.service(), port);
+                    LongConsumer processing =
+                        context.telemetry() == null
+                            ? nanos -> {}
+                            : context.telemetry().metrics().requestProcessing(false);
                     Function<String, ChannelHandler> requestHandlers =
-                        decoder -> new RequestHeadersHandler(edit, decoder);
+                        decoder -> new RequestHeadersHandler(edit, decoder, processing);
                     if (tap != null) {
                       // The egress decodes the application's requests itself; the tap uses those.
                       tap.requestsDecodedElsewhere();

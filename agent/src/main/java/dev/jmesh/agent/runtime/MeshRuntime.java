@@ -17,6 +17,8 @@ import dev.jmesh.agent.telemetry.EdgeStatsRecorder;
 import dev.jmesh.agent.telemetry.IstioMetrics;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.MeshTlsContexts;
+import dev.jmesh.agent.tracing.MetricsPush;
+import dev.jmesh.agent.tracing.MetricsPushSwitch;
 import dev.jmesh.agent.tracing.Tracing;
 import dev.jmesh.agent.tracing.TracingSwitch;
 import dev.jmesh.bootstrap.AgentLog;
@@ -56,6 +58,7 @@ public final class MeshRuntime {
   private final Telemetry telemetry;
   private final StatsReporter stats;
   private final Tracing tracing;
+  private final MetricsPush metricsPush;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private MeshRuntime(AgentConfig config) {
@@ -72,16 +75,16 @@ public final class MeshRuntime {
         new NioEventLoopGroup(
             Math.min(4, Runtime.getRuntime().availableProcessors()), new AgentThreadFactory("io"));
     IstioMetrics metrics = new IstioMetrics().withAgentCost().withListener(edgeStats);
-    // Decided before any OpenTelemetry class is loaded: without tracing none is.
-    this.tracing =
-        TracingSwitch.fromSystem().on()
-            ? Tracing.start(
-                new Tracing.Workload(
-                    config.service(), config.namespace(), config.labels().get("version")))
-            : null;
+    Tracing.Workload workload =
+        new Tracing.Workload(config.service(), config.namespace(), config.labels().get("version"));
+    // Decided before any OpenTelemetry class is loaded: without tracing or a metrics exporter none
+    // is.
+    this.tracing = TracingSwitch.fromSystem().on() ? Tracing.start(workload) : null;
     if (tracing != null) {
       tracing.registerMeters(metrics.registry());
     }
+    this.metricsPush =
+        MetricsPushSwitch.fromSystem().on() ? MetricsPush.start(workload, metrics.registry()) : null;
     this.telemetry =
         new Telemetry(
                 metrics,
@@ -227,6 +230,9 @@ public final class MeshRuntime {
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     if (tracing != null) {
       tracing.shutdown();
+    }
+    if (metricsPush != null) {
+      metricsPush.shutdown();
     }
   }
 

@@ -3,10 +3,14 @@ package dev.jmesh.agent.telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Istio's standard metrics with Istio's names, types, labels and (Envoy's default) buckets, in a
@@ -27,8 +31,24 @@ public final class IstioMetrics {
     1800000, 3600000
   };
 
+  /** Buckets of the agent's own time per request: it should stay in the tens of microseconds. */
+  private static final Duration[] PROCESSING_BUCKETS = {
+    Duration.ofNanos(10_000),
+    Duration.ofNanos(25_000),
+    Duration.ofNanos(50_000),
+    Duration.ofNanos(100_000),
+    Duration.ofNanos(250_000),
+    Duration.ofNanos(500_000),
+    Duration.ofMillis(1),
+    Duration.ofMillis(5),
+    Duration.ofMillis(25),
+    Duration.ofMillis(100)
+  };
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final LongConsumer inboundProcessing = processingTimer("inbound");
+  private final LongConsumer outboundProcessing = processingTimer("outbound");
   private final ConcurrentHashMap<RequestKey, RequestMeters> requests = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<TcpKey, TcpMeters> tcp = new ConcurrentHashMap<>();
   private volatile TrafficListener listener;
@@ -84,6 +104,29 @@ public final class IstioMetrics {
     if (l != null) {
       l.request(labels, responseCode, responseFlags, durationMillis);
     }
+  }
+
+  /**
+   * Where a relay records the time it spent on one HTTP/1 request between having decoded its head
+   * and having handed it on ({@code jmesh_agent_request_processing_seconds}), in nanoseconds.
+   *
+   * @param inbound the inbound relay (true) or the egress (false)
+   */
+  public LongConsumer requestProcessing(boolean inbound) {
+    return inbound ? inboundProcessing : outboundProcessing;
+  }
+
+  private LongConsumer processingTimer(String direction) {
+    Timer timer =
+        Timer.builder("jmesh_agent_request_processing")
+            .description(
+                "time the agent's relay spends on an HTTP/1 request head between decoding and"
+                    + " handing it on")
+            .tag("direction", direction)
+            .serviceLevelObjectives(PROCESSING_BUCKETS)
+            .publishPercentileHistogram(false)
+            .register(registry);
+    return nanos -> timer.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** The TCP meters for a connection with these labels (request_protocol tcp). */

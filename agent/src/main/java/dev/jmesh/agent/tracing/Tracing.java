@@ -26,6 +26,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -35,8 +36,9 @@ import java.util.function.Consumer;
 
 /**
  * The agent's OpenTelemetry SDK, configured from the standard {@code OTEL_*} variables and {@code
- * otel.*} properties (autoconfigure), with the agent's defaults: only traces are exported ({@code
- * otel.metrics.exporter} and {@code otel.logs.exporter} default to {@code none}), OTLP over
+ * otel.*} properties (autoconfigure), with the agent's defaults: only traces are exported (no
+ * metrics, whatever {@code otel.metrics.exporter} says: {@link MetricsPush} does that; {@code
+ * otel.logs.exporter} defaults to {@code none}), OTLP over
  * {@code http/protobuf} unless {@code otel.exporter.otlp[.traces].protocol} says {@code grpc}, the
  * resource
  * names the workload, and the SDK's logs go to the agent's log. It starts a span per HTTP request
@@ -113,10 +115,9 @@ public final class Tracing {
             .addPropertiesSupplier(
                 () ->
                     Map.of(
-                        "otel.metrics.exporter", "none",
                         "otel.logs.exporter", "none",
                         "otel.exporter.otlp.protocol", "http/protobuf"))
-            .addPropertiesCustomizer(config -> overrides)
+            .addPropertiesCustomizer(config -> withoutMetricsExporter(overrides))
             .addResourceCustomizer((resource, config) -> withWorkload(resource, workload))
             .addSpanExporterCustomizer(
                 (exporter, config) -> new CountingSpanExporter(onAgentThreads(exporter), failures))
@@ -129,6 +130,16 @@ public final class Tracing {
             .build()
             .getOpenTelemetrySdk();
     return new Tracing(sdk, self, failures);
+  }
+
+  /**
+   * This SDK exports no metrics even when {@code otel.metrics.exporter} is set: {@link MetricsPush}
+   * pushes the agent's meters (which include what this SDK reports about itself) with its own.
+   */
+  private static Map<String, String> withoutMetricsExporter(Map<String, String> overrides) {
+    Map<String, String> settings = new HashMap<>(overrides);
+    settings.put("otel.metrics.exporter", "none");
+    return settings;
   }
 
   /**
@@ -153,7 +164,7 @@ public final class Tracing {
     return rebuilt;
   }
 
-  private static Resource withWorkload(Resource resource, Workload workload) {
+  static Resource withWorkload(Resource resource, Workload workload) {
     AttributesBuilder ours = Attributes.builder();
     String name = resource.getAttribute(SERVICE_NAME);
     if (name == null || name.startsWith("unknown_service")) {
