@@ -57,6 +57,7 @@ class AgentJarLayoutIT {
               "sdk.common.export.HttpSenderProvider",
               "sdk.common.export.GrpcSenderProvider",
               "sdk.autoconfigure.spi.traces.ConfigurableSpanExporterProvider",
+              "sdk.autoconfigure.spi.metrics.ConfigurableMetricExporterProvider",
               "sdk.autoconfigure.spi.ConfigurablePropagatorProvider")) {
         String name = "inst/META-INF/services/dev.jmesh.shaded.io.opentelemetry." + service;
         var entry = jar.getJarEntry(name);

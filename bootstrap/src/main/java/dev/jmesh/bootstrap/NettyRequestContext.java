@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
-import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -35,10 +34,11 @@ public final class NettyRequestContext {
   /**
    * The context of a request whose content is still coming, per handler context (the object that
    * calls one handler of one channel's pipeline); forgotten at its last content, or with the
-   * pipeline.
+   * pipeline. Per thread, with no lock on the read path: a handler context is always called on its
+   * own executor's thread.
    */
-  private static final Map<Object, RequestContext> STREAMING =
-      Collections.synchronizedMap(new WeakHashMap<>());
+  private static final ThreadLocal<Map<Object, RequestContext>> STREAMING_ON_THIS_THREAD =
+      ThreadLocal.withInitial(WeakHashMap::new);
 
   private NettyRequestContext() {}
 
@@ -56,21 +56,22 @@ public final class NettyRequestContext {
       return null;
     }
     try {
+      Map<Object, RequestContext> streaming = STREAMING_ON_THIS_THREAD.get();
       RequestContext context;
       if (kind.headerReader != null) {
         context = read(kind.headerReader, message);
         if (!kind.lastContent) {
           if (context != null) {
-            STREAMING.put(handlerContext, context);
-          } else if (!STREAMING.isEmpty()) {
-            STREAMING.remove(handlerContext);
+            streaming.put(handlerContext, context);
+          } else if (!streaming.isEmpty()) {
+            streaming.remove(handlerContext);
           }
         }
-      } else if (STREAMING.isEmpty()) {
+      } else if (streaming.isEmpty()) {
         return null;
       } else {
         context =
-            kind.lastContent ? STREAMING.remove(handlerContext) : STREAMING.get(handlerContext);
+            kind.lastContent ? streaming.remove(handlerContext) : streaming.get(handlerContext);
       }
       return RequestContext.enter(context);
     } catch (Throwable t) {

@@ -2,6 +2,7 @@ package dev.jmesh.bootstrap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.sun.net.httpserver.Headers;
@@ -97,14 +98,24 @@ class ContextHeadersTest {
 
   @Test
   void theAgentsOwnThreadsNeitherEnterNorSendAContext() throws Exception {
-    Object[] seen = new Object[2];
+    Object[] seen = new Object[3];
     Thread agent = new AgentThread(() -> {
       seen[0] = ContextHeaders.enter(headers("traceparent", "tp"));
-      seen[1] = ContextHeaders.missingFrom(Map.of());
+      // Even with a context current on it (made so directly), an agent thread sends none.
+      String[] values = new String[RequestContext.headerCount()];
+      values[0] = "tp";
+      Object token = RequestContext.enter(RequestContext.of(values));
+      try {
+        seen[2] = RequestContext.current();
+        seen[1] = ContextHeaders.missingFrom(Map.of());
+      } finally {
+        RequestContext.exit(token);
+      }
     }, "test");
     agent.start();
     agent.join();
     assertNull(seen[0]);
+    assertNotNull(seen[2]);
     assertNull(seen[1]);
   }
 

@@ -205,10 +205,9 @@ public final class ControlClient {
     connection.setUseCaches(false);
     connection.setRequestMethod(method);
     connection.setRequestProperty("Accept", "application/json");
-    if (method.equals("GET") && path.startsWith(SNAPSHOT_PATH)) {
-      // Snapshots carry every live instance: hundreds of KB of JSON that gzip shrinks tenfold.
-      connection.setRequestProperty("Accept-Encoding", "gzip");
-    }
+    // Snapshots carry every live instance: hundreds of KB of JSON that gzip shrinks tenfold. The
+    // server compresses what is worth it; decode() reads either.
+    connection.setRequestProperty("Accept-Encoding", "gzip");
     if (bearer != null) {
       connection.setRequestProperty("Authorization", "Bearer " + bearer);
     }

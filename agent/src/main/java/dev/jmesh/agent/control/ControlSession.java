@@ -65,7 +65,6 @@ public final class ControlSession {
   private final java.util.concurrent.atomic.AtomicInteger failedStarts =
       new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean stopped;
-  private volatile boolean tokenRejected;
   private volatile Runnable onGiveUp = () -> {};
   private volatile String state = "starting";
   private volatile String instanceId;
@@ -157,14 +156,6 @@ public final class ControlSession {
     status.put("state", state);
     status.put("instanceId", instanceId);
     return status;
-  }
-
-  /**
-   * Whether the agent gave up on the mesh (the join token was rejected): new binds and connects are
-   * then left to the application.
-   */
-  public boolean gaveUp() {
-    return tokenRejected;
   }
 
   /** Runs {@code action} if and when the agent gives up on the mesh. */
@@ -272,7 +263,6 @@ public final class ControlSession {
                 + "; the agent stops trying and the application runs without the mesh"
                 + " (fix jmesh.token/JMESH_TOKEN and restart)");
         state = "join token rejected: " + e.getMessage();
-        tokenRejected = true;
         onGiveUp.run();
         return false;
       }

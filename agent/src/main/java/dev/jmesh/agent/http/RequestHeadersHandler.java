@@ -28,11 +28,6 @@ public final class RequestHeadersHandler extends ChannelInboundHandlerAdapter {
   private boolean upgrading;
   private boolean connect;
 
-  /** Without timing. */
-  public RequestHeadersHandler(RequestEdit edit, String decoderName) {
-    this(edit, decoderName, nanos -> {});
-  }
-
   /**
    * @param processingNanos told, for each request, the nanoseconds from its decoded head to the
    *     relay having handed it on

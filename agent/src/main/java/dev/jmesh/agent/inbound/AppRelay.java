@@ -147,7 +147,6 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
                       tap = new HttpTap(telemetry, false, HttpTap.hostPort(frontend.remoteAddress()));
                       tap.endSpans(spans);
                       // The relay decodes the client's requests; the tap uses those.
-                      tap.requestsDecodedElsewhere();
                       ch.pipeline().addLast(TAP, tap);
                     }
                     ch.pipeline().addLast(upgradeWatcher, new ByteRelay(frontend));

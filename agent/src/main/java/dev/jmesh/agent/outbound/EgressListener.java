@@ -68,7 +68,6 @@ public final class EgressListener {
                         decoder -> new RequestHeadersHandler(edit, decoder, processing);
                     if (tap != null) {
                       // The egress decodes the application's requests itself; the tap uses those.
-                      tap.requestsDecodedElsewhere();
                       tap.endSpans(spans);
                       ch.pipeline().addLast("jmesh-tap", tap);
                     }

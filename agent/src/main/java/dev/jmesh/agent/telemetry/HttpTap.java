@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -28,9 +27,8 @@ import java.util.Map;
 
 /**
  * Watches the bytes of one connection on the application's side of the agent, without changing
- * them: a copy of each direction goes through an HTTP/1 decoder on the side (or, when the relay
- * decodes requests itself, see {@link #requestsDecodedElsewhere}, only the responses), and every
- * request with its response becomes one {@code istio_requests_total} sample (and an access-log
+ * them: the relay hands it the requests it decoded (see {@link #forwarded}), a copy of the responses
+ * goes through an HTTP/1 decoder on the side, and every request with its response becomes one {@code istio_requests_total} sample (and an access-log
  * line, and the end of the request's span). Bytes that do not decode as HTTP/1, and everything
  * after a protocol switch (101, CONNECT), count as TCP only. TCP metrics (bytes each way, opened,
  * closed) are kept for every connection.
@@ -56,7 +54,6 @@ public final class HttpTap extends ChannelDuplexHandler {
   private boolean inputShutdown;
 
   private boolean http = true;
-  private EmbeddedChannel requestDecoder;
   private EmbeddedChannel responseDecoder;
   private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
   private final ArrayDeque<Exchange> awaitingResponse = new ArrayDeque<>();
@@ -66,13 +63,11 @@ public final class HttpTap extends ChannelDuplexHandler {
   private long requestBytes;
   private long responseBytes;
   private RequestSpans spans;
-  private boolean requestsDecodedElsewhere;
   private boolean forwardedAny;
 
   /** One request and its response as seen so far. */
   private static final class Exchange {
     final long startNanos = System.nanoTime();
-    final Instant start = Instant.now();
     String method;
     String path;
     String protocol;
@@ -102,15 +97,6 @@ public final class HttpTap extends ChannelDuplexHandler {
    */
   public void endSpans(RequestSpans spans) {
     this.spans = spans;
-  }
-
-  /**
-   * The connection's requests are decoded by the relay already: this tap takes them from {@link
-   * #forwarded} instead of decoding a copy of the bytes, and only the responses are decoded on the
-   * side.
-   */
-  public void requestsDecodedElsewhere() {
-    this.requestsDecodedElsewhere = true;
   }
 
   /**
@@ -219,30 +205,12 @@ public final class HttpTap extends ChannelDuplexHandler {
     try {
       if (request) {
         requestBytes += n;
-        if (!requestsDecodedElsewhere) {
-          decodeRequests(buf);
-        }
       } else {
         responseBytes += n;
         decodeResponses(buf);
       }
     } catch (RuntimeException e) {
       stopDecoding();
-    }
-  }
-
-  private void decodeRequests(ByteBuf buf) {
-    if (requestDecoder == null) {
-      requestDecoder = new EmbeddedChannel(new HttpRequestDecoder(MAX_LINE, MAX_HEADERS, CHUNK));
-    }
-    requestDecoder.writeInbound(buf.retainedDuplicate());
-    Object out;
-    while (http && (out = requestDecoder.readInbound()) != null) {
-      try {
-        onRequest((HttpObject) out);
-      } finally {
-        ReferenceCountUtil.release(out);
-      }
     }
   }
 
@@ -376,7 +344,8 @@ public final class HttpTap extends ChannelDuplexHandler {
     AccessLog log = telemetry.accessLog();
     if (log.enabled()) {
       Map<String, Object> line = new LinkedHashMap<>();
-      line.put("start_time", e.start.toString());
+      // Wall-clock start, worked out only for a line that is written.
+      line.put("start_time", Instant.now().minusNanos(System.nanoTime() - e.startNanos).toString());
       line.put("method", e.method);
       line.put("path", e.path);
       line.put("protocol", e.protocol);
@@ -403,10 +372,6 @@ public final class HttpTap extends ChannelDuplexHandler {
     http = false;
     methods.clear();
     awaitingResponse.clear();
-    if (requestDecoder != null) {
-      requestDecoder.finishAndReleaseAll();
-      requestDecoder = null;
-    }
     if (responseDecoder != null) {
       responseDecoder.finishAndReleaseAll();
       responseDecoder = null;

@@ -93,11 +93,6 @@ public final class MetricsPush {
     return rebuilt;
   }
 
-  /** Pushes what the meters say now (waiting at most a few seconds). */
-  public void flush() {
-    sdk.getSdkMeterProvider().forceFlush().join(3, TimeUnit.SECONDS);
-  }
-
   /** Pushes a last time (waiting at most a few seconds) and stops the SDK. */
   public void shutdown() {
     sdk.shutdown().join(3, TimeUnit.SECONDS);
