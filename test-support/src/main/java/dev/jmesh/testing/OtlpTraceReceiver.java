@@ -14,6 +14,7 @@ import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,7 +28,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,7 +42,9 @@ import java.util.zip.GZIPInputStream;
  * A fake OpenTelemetry collector for tests, listening on 127.0.0.1 at an ephemeral port: it
  * accepts OTLP trace exports as http/protobuf ({@code POST /v1/traces}, gzip or not) or as gRPC
  * ({@code TraceService/Export}), keeps every span it receives with its resource attributes, and
- * lets the test wait for them without sleeping. Metric and log exports are accepted and dropped.
+ * lets the test wait for them without sleeping. Over http/protobuf it also keeps the sum and gauge
+ * points of metric exports ({@code POST /v1/metrics}); over gRPC metric and log exports are accepted
+ * and dropped, as are log exports over http.
  *
  * <p>A {@linkplain #startHanging() hanging} receiver accepts TCP connections and reads whatever
  * arrives, but never answers: an exporter pointed at it waits until its own timeout.
@@ -72,6 +77,14 @@ public final class OtlpTraceReceiver implements AutoCloseable {
 
   private final Protocol protocol;
   private final List<ReceivedSpan> spans = new ArrayList<>();
+  private final List<MetricPoint> metricPoints = new ArrayList<>();
+
+  /**
+   * One data point of a sum or gauge received over http/protobuf: the metric's name, the point's
+   * attributes, its value and the resource's {@code service.name}.
+   */
+  public record MetricPoint(
+      String metric, Map<String, String> attributes, double value, String serviceName) {}
   private final List<String> rejected = new CopyOnWriteArrayList<>();
   private int traceExports;
   private int connections;
@@ -151,6 +164,80 @@ public final class OtlpTraceReceiver implements AutoCloseable {
   }
 
   /** How many TCP connections a hanging receiver accepted. */
+  /** The sum and gauge points received so far (http/protobuf only). */
+  public synchronized List<MetricPoint> metricPoints() {
+    return List.copyOf(metricPoints);
+  }
+
+  /**
+   * Waits until a point of {@code metric} whose attributes include {@code attributes} has a value
+   * of at least {@code atLeast}; returns it.
+   */
+  public MetricPoint awaitMetricPoint(
+      String metric, Map<String, String> attributes, double atLeast, Duration timeout) {
+    Predicate<MetricPoint> wanted =
+        p ->
+            p.metric().equals(metric)
+                && p.attributes().entrySet().containsAll(attributes.entrySet())
+                && p.value() >= atLeast;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (this) {
+      while (true) {
+        for (MetricPoint point : metricPoints) {
+          if (wanted.test(point)) {
+            return point;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError(
+              "no point of " + metric + " with " + attributes + " >= " + atLeast + " within "
+                  + timeout + "; received: " + metricPoints);
+        }
+        try {
+          wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted", e);
+        }
+      }
+    }
+  }
+
+  private synchronized void received(ExportMetricsServiceRequest request) {
+    for (var resource : request.getResourceMetricsList()) {
+      String service = null;
+      for (var attribute : resource.getResource().getAttributesList()) {
+        if (attribute.getKey().equals("service.name")) {
+          service = attribute.getValue().getStringValue();
+        }
+      }
+      for (var scope : resource.getScopeMetricsList()) {
+        for (var metric : scope.getMetricsList()) {
+          List<NumberDataPoint> points = List.of();
+          if (metric.hasSum()) {
+            points = metric.getSum().getDataPointsList();
+          } else if (metric.hasGauge()) {
+            points = metric.getGauge().getDataPointsList();
+          }
+          for (var point : points) {
+            Map<String, String> attributes = new TreeMap<>();
+            for (var attribute : point.getAttributesList()) {
+              attributes.put(attribute.getKey(), attribute.getValue().getStringValue());
+            }
+            double value =
+                point.getValueCase()
+                        == NumberDataPoint.ValueCase.AS_INT
+                    ? point.getAsInt()
+                    : point.getAsDouble();
+            metricPoints.add(new MetricPoint(metric.getName(), attributes, value, service));
+          }
+        }
+      }
+    }
+    notifyAll();
+  }
+
   public synchronized int connections() {
     return connections;
   }
@@ -291,8 +378,21 @@ public final class OtlpTraceReceiver implements AutoCloseable {
             200,
             "application/x-protobuf",
             ExportTraceServiceResponse.getDefaultInstance().toByteArray());
+      } else if ("/v1/metrics".equals(path)) {
+        try {
+          received(ExportMetricsServiceRequest.parseFrom(body));
+        } catch (IOException e) {
+          rejected.add(path + ": " + e);
+          answer(exchange, 400, "text/plain", String.valueOf(e).getBytes());
+          return;
+        }
+        answer(
+            exchange,
+            200,
+            "application/x-protobuf",
+            ExportMetricsServiceResponse.getDefaultInstance().toByteArray());
       } else {
-        // /v1/metrics, /v1/logs: accepted and dropped (their empty responses are empty bodies).
+        // /v1/logs: accepted and dropped (its empty response is an empty body).
         answer(exchange, 200, "application/x-protobuf", new byte[0]);
       }
     }
