@@ -154,6 +154,7 @@ final class DataPlane {
           "--host", host, "--port", String.valueOf(port),
           "--phases", "rate:1000,rate:2000,max:" + settings.maxConnections(),
           "--connections", String.valueOf(settings.openLoopConnections()),
+          "--jit-warmup-seconds", String.valueOf(settings.jitWarmupSeconds()),
           "--warmup-seconds", String.valueOf(settings.warmupSeconds()),
           "--seconds", String.valueOf(settings.measureSeconds()),
           "--pids", join(otherPids), "--rss-pid", String.valueOf(server.pid()),
@@ -162,7 +163,7 @@ final class DataPlane {
       Processes.Child client = procs.start(tag + "-client",
           javaApp(Settings.CLIENT_CPU, clientFlags, "dev.jmesh.benchmarks.load.LoadGenerator", args), Map.of());
       started.add(client);
-      long budget = (long) (3 * (settings.warmupSeconds() + settings.measureSeconds()) + 150);
+      long budget = (long) (settings.jitWarmupSeconds() + 3 * (settings.warmupSeconds() + settings.measureSeconds()) + 150);
       try {
         if (!client.process.waitFor(budget, TimeUnit.SECONDS)) {
           throw new IllegalStateException("client did not finish within " + budget + " s: " + client.tail(10));

@@ -54,7 +54,7 @@ public final class Harness {
       results.put("mode", quick ? "quick (CI smoke run: short phases, numbers are indicative only)" : "full");
       results.put("machine", Machine.describe(procs, settings));
       results.put("settings", Map.of(
-          "rounds", settings.rounds(), "warmupSeconds", settings.warmupSeconds(),
+          "rounds", settings.rounds(), "jitWarmupSeconds", settings.jitWarmupSeconds(), "warmupSeconds", settings.warmupSeconds(),
           "measureSeconds", settings.measureSeconds(), "openLoopConnections", settings.openLoopConnections(),
           "maxThroughputConnections", settings.maxConnections(), "startupRuns", settings.startupRuns(),
           "requestBodyBytes", 1024, "responseBodyBytes", 1024,

@@ -262,10 +262,10 @@ final class Report {
     md.append("- date: ").append(results.get("date")).append('\n');
     md.append("- mode: ").append(results.get("mode")).append('\n');
     machine.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
-    md.append(String.format(Locale.ROOT, "- data plane: %d round(s) of baseline → jmesh → sidecar, each phase %.1f s warm-up + %.1f s measured; "
+    md.append(String.format(Locale.ROOT, "- data plane: %d round(s) of baseline → jmesh → sidecar, fresh JVMs warmed up for %.1f s (closed loop, discarded), then each phase %.1f s warm-up + %.1f s measured; "
         + "open loop on %d keep-alive connections, closed loop on %d; 1 KB request and response bodies; "
         + "jmesh with STRICT mTLS, Istio metrics and tracing (spans exported over OTLP to a local sink, sampling %s)\n\n",
-        settings.rounds(), settings.warmupSeconds(), settings.measureSeconds(), settings.openLoopConnections(), settings.maxConnections(),
+        settings.rounds(), settings.jitWarmupSeconds(), settings.warmupSeconds(), settings.measureSeconds(), settings.openLoopConnections(), settings.maxConnections(),
         DataPlane.traceSampling()));
 
     md.append("## Targets (issue 4)\n\n| target | goal | result | status |\n|---|---|---|---|\n");

@@ -12,6 +12,7 @@ record Settings(
     Path benchmarksJar,
     Path java,
     int rounds,
+    double jitWarmupSeconds,
     double warmupSeconds,
     double measureSeconds,
     int maxConnections,
@@ -28,8 +29,8 @@ record Settings(
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     boolean pinned = Files.isExecutable(Path.of("/usr/bin/taskset")) && Runtime.getRuntime().availableProcessors() >= 2;
     return quick
-        ? new Settings(true, root, out, work, jar, java, 1, 1.5, 2.5, 16, 4, 2, 2, pinned)
-        : new Settings(false, root, out, work, jar, java, fullRounds(), 5, 10, 16, 4, 5, 5, pinned);
+        ? new Settings(true, root, out, work, jar, java, 1, 1, 1.5, 2.5, 16, 4, 2, 2, pinned)
+        : new Settings(false, root, out, work, jar, java, fullRounds(), 10, 3, 10, 16, 4, 5, 5, pinned);
   }
 
   /** 3; {@code JMESH_BENCH_ROUNDS} overrides, for a shorter look at one change (not for results). */

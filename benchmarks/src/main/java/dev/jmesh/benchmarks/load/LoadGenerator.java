@@ -27,12 +27,16 @@ import org.HdrHistogram.Histogram;
  *       response is in: the maximum throughput.
  * </ul>
  *
- * Each phase warms up first; only requests intended inside the measurement window are recorded, and
+ * Before the first phase, {@code --jit-warmup-seconds S} runs S seconds of closed-loop load on the
+ * open-loop connections and discards it, so that what the JIT compiles while a JVM is young (far more
+ * code with an agent inside) is not counted as the first phase's latency and CPU.
+ *
+ * <p>Each phase warms up first; only requests intended inside the measurement window are recorded, and
  * the CPU seconds of the given processes ({@code --pids}) are read from {@code /proc} at the window's
  * edges. The result is written as JSON to {@code --out}.
  *
  * <p>Usage: {@code LoadGenerator --host H --port P [--host-header X] --phases rate:1000,rate:2000,max:16
- * --connections 16 --warmup-seconds 5 --seconds 10 [--pids 1,2] [--rss-pid 2] [--wait-ready URL]
+ * --connections 16 [--jit-warmup-seconds 10] --warmup-seconds 5 --seconds 10 [--pids 1,2] [--rss-pid 2] [--wait-ready URL]
  * [--probe-seconds 60] --out result.json}
  */
 public final class LoadGenerator {
@@ -46,6 +50,7 @@ public final class LoadGenerator {
   private final int port;
   private final String hostHeader;
   private final int connections;
+  private final long jitWarmupNanos;
   private final long warmupNanos;
   private final long measureNanos;
   private final List<Long> pids;
@@ -56,6 +61,7 @@ public final class LoadGenerator {
     port = Integer.parseInt(opts.get("port"));
     hostHeader = opts.getOrDefault("host-header", host + ":" + port);
     connections = Integer.parseInt(opts.getOrDefault("connections", "16"));
+    jitWarmupNanos = (long) (Double.parseDouble(opts.getOrDefault("jit-warmup-seconds", "0")) * 1e9);
     warmupNanos = (long) (Double.parseDouble(opts.getOrDefault("warmup-seconds", "5")) * 1e9);
     measureNanos = (long) (Double.parseDouble(opts.getOrDefault("seconds", "10")) * 1e9);
     pids = new ArrayList<>();
@@ -79,13 +85,18 @@ public final class LoadGenerator {
         waitReady(opts.get("wait-ready"), 60_000);
       }
       generator.probe((long) (Double.parseDouble(opts.getOrDefault("probe-seconds", "60")) * 1000));
+      if (generator.jitWarmupNanos > 0) {
+        generator.closedLoop(generator.connections, 0, generator.jitWarmupNanos);
+        System.out.println("JIT warm-up done");
+      }
       String[] phases = opts.get("phases").split(",");
       for (int i = 0; i < phases.length; i++) {
         String[] kv = phases[i].split(":");
         String result =
             kv[0].equals("rate")
                 ? generator.openLoop(Double.parseDouble(kv[1]))
-                : generator.closedLoop(Integer.parseInt(kv[1]));
+                : generator.closedLoop(
+                    Integer.parseInt(kv[1]), generator.warmupNanos, generator.measureNanos);
         json.append(i == 0 ? "" : ",").append(result);
         System.out.println("phase " + phases[i] + " done");
       }
@@ -177,7 +188,7 @@ public final class LoadGenerator {
     return runPhase("rate", rps, workers, measureStart, measureEnd);
   }
 
-  private String closedLoop(int conns) throws Exception {
+  private String closedLoop(int conns, long warmupNanos, long measureNanos) throws Exception {
     long start = System.nanoTime() + 50_000_000L;
     long measureStart = start + warmupNanos;
     long measureEnd = measureStart + measureNanos;
