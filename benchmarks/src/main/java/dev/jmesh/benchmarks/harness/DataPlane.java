@@ -2,6 +2,7 @@ package dev.jmesh.benchmarks.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jmesh.benchmarks.load.ProcStats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,7 +147,8 @@ final class DataPlane {
         extra.addAll(List.of("--wait-ready", "http://127.0.0.1:" + clientAdmin + "/ready"));
       }
       Processes.sleep(1000);
-      long idleRss = dev.jmesh.benchmarks.load.ProcStats.rssKb(server.pid());
+      long idleRss = ProcStats.rssKb(server.pid());
+      long idleHeap = ProcStats.liveHeapKb(settings.jcmd(), server.pid());
 
       Path out = settings.work().resolve(tag + "-load.json");
       Files.deleteIfExists(out);
@@ -175,6 +177,7 @@ final class DataPlane {
       if (!Files.exists(out)) {
         throw new IllegalStateException("client wrote no result: " + client.tail(15));
       }
+      long loadedHeap = ProcStats.liveHeapKb(settings.jcmd(), server.pid());
       JsonNode result = json.readTree(out.toFile());
       if (result.has("error")) {
         throw new IllegalStateException(result.get("error").asText()
@@ -183,6 +186,8 @@ final class DataPlane {
       Map<String, Object> roundResult = new LinkedHashMap<>();
       roundResult.put("round", round);
       roundResult.put("idleServerRssKb", idleRss);
+      roundResult.put("idleServerLiveHeapKb", idleHeap);
+      roundResult.put("loadedServerLiveHeapKb", loadedHeap);
       roundResult.put("serverPid", server.pid());
       roundResult.put("otherPids", otherPids);
       if (plaintextRefused != null) {

@@ -84,6 +84,8 @@ final class Report {
           }
           add(values, "loadedRssMb", phase.get("serverRssKb").asDouble() / 1024);
           add(values, "idleRssMb", round.get("idleServerRssKb").asDouble() / 1024);
+          add(values, "idleHeapMb", heapMb(round.get("idleServerLiveHeapKb")));
+          add(values, "loadedHeapMb", heapMb(round.get("loadedServerLiveHeapKb")));
         }
         Map<String, Double> medians = new LinkedHashMap<>();
         values.forEach((k, v) -> medians.put(k, median(v)));
@@ -91,6 +93,11 @@ final class Report {
       }
       summary.put(setup, phases);
     }
+  }
+
+  /** KiB → MB; NaN (left out of medians) when the reading is missing or failed. */
+  private static double heapMb(JsonNode kb) {
+    return kb == null || kb.asLong(-1) < 0 ? Double.NaN : kb.asDouble() / 1024;
   }
 
   private static void add(Map<String, List<Double>> values, String key, double v) {
@@ -281,11 +288,11 @@ final class Report {
     }
     for (int p = 0; p < PHASES.length; p++) {
       md.append("### ").append(PHASES[p]).append("\n\n");
-      md.append("| set-up | p50 µs | p90 µs | p99 µs | p99.9 µs | achieved rps | errors | CPU s / 1k req (all) | load gen | server | proxies | server RSS idle / loaded MB |\n");
-      md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      md.append("| set-up | p50 µs | p90 µs | p99 µs | p99.9 µs | achieved rps | errors | CPU s / 1k req (all) | load gen | server | proxies | server RSS idle / loaded MB | server live heap idle / after load MB |\n");
+      md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
       for (String setup : DataPlane.SETUPS) {
         if (!summary.containsKey(setup)) {
-          md.append("| ").append(setup).append(" | not available |||||||||||\n");
+          md.append("| ").append(setup).append(" | not available ||||||||||||\n");
           continue;
         }
         md.append("| ").append(setup);
@@ -299,6 +306,7 @@ final class Report {
             .append(" | ").append(num(metric(setup, p, "cpuPer1kServer"), 3))
             .append(" | ").append(num(metric(setup, p, "cpuPer1kProxies"), 3))
             .append(" | ").append(num(metric(setup, p, "idleRssMb"), 0)).append(" / ").append(num(metric(setup, p, "loadedRssMb"), 0))
+            .append(" | ").append(num(metric(setup, p, "idleHeapMb"), 1)).append(" / ").append(num(metric(setup, p, "loadedHeapMb"), 1))
             .append(" |\n");
       }
       if (p < 2) {

@@ -39,6 +39,11 @@ record Settings(
     return override == null || override.isBlank() ? 3 : Integer.parseInt(override.trim());
   }
 
+  /** The run's JDK's {@code jcmd}, for live-heap readings. */
+  Path jcmd() {
+    return java.resolveSibling("jcmd");
+  }
+
   Path agentJar() {
     return root.resolve("agent/target/jmesh-agent.jar");
   }

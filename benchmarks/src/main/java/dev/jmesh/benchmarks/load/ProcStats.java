@@ -1,10 +1,18 @@
 package dev.jmesh.benchmarks.load;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** CPU time and resident memory of a process, read from {@code /proc} (Linux). */
+/**
+ * CPU time and resident memory of a process, read from {@code /proc} (Linux), and the live heap of a
+ * JVM, asked of it with {@code jcmd}.
+ */
 public final class ProcStats {
 
   /** Clock ticks per second of {@code utime}/{@code stime}; 100 on every Linux we run on. */
@@ -39,5 +47,41 @@ public final class ProcStats {
       // gone
     }
     return -1;
+  }
+
+  /** Serial GC: "def new generation total 4928K, used 1234K …" and "tenured generation total …, used …K". */
+  private static final Pattern GENERATION_USED = Pattern.compile("generation\\s+total \\d+K, used (\\d+)K");
+
+  /**
+   * The heap a JVM still uses after a full collection ({@code jcmd <pid> GC.run}, then {@code
+   * GC.heap_info}), in KiB: what its live objects take. -1 when jcmd cannot tell (process gone, a
+   * collector whose output this does not read).
+   */
+  public static long liveHeapKb(Path jcmd, long pid) {
+    try {
+      run(List.of(jcmd.toString(), Long.toString(pid), "GC.run"));
+      Matcher used = GENERATION_USED.matcher(run(List.of(jcmd.toString(), Long.toString(pid), "GC.heap_info")));
+      long sum = 0;
+      boolean found = false;
+      while (used.find()) {
+        sum += Long.parseLong(used.group(1));
+        found = true;
+      }
+      return found ? sum : -1;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private static String run(List<String> cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(20, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+    }
+    return new String(out, StandardCharsets.UTF_8);
   }
 }
