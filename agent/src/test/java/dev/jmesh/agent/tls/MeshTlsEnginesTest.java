@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jmesh.agent.identity.CertificateSigningRequests;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.identity.WorkloadCertificate;
+import dev.jmesh.agent.runtime.Poll;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -34,7 +35,10 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -141,6 +145,25 @@ class MeshTlsEnginesTest {
     assertEquals(engine(serverEngine).provider(), providerOf(server.server()));
   }
 
+  @ParameterizedTest(name = "server {0}, client {1}")
+  @CsvSource({"openssl,openssl", "jdk,jdk"})
+  void aSecondConnectionThatMayResumeStillShowsBothIdentities(
+      String serverEngine, String clientEngine) throws Exception {
+    MeshTlsContexts server =
+        new MeshTlsContexts(pki.identity("shop", "cart"), engine(serverEngine));
+    MeshTlsContexts client =
+        new MeshTlsContexts(pki.identity("shop", "web"), engine(clientEngine));
+
+    List<Handshake> both = handshakes(server.server(), client.client(), 2, true);
+
+    for (Handshake h : both) {
+      assertNull(h.serverFailure(), () -> "server refused: " + h.serverFailure());
+      assertEquals(pki.spiffeId("shop", "web"), h.serverSaw().spiffeId().toString());
+      assertEquals(pki.spiffeId("shop", "cart"), h.clientSaw().spiffeId().toString());
+      assertTrue(h.serverReadApplicationData());
+    }
+  }
+
   private void assertServerRefuses(
       String serverEngine, WorkloadCertificate clientCertificate, String reason) throws Exception {
     MeshTlsContexts server =
@@ -232,11 +255,22 @@ class MeshTlsEnginesTest {
       X509Certificate serverLeaf,
       Throwable clientFailure) {}
 
-  /** Connects over 127.0.0.1, sends one byte after the client's handshake, and reports. */
+  /** One connection over 127.0.0.1 to a fresh listener. */
   private static Handshake handshake(SslContext serverContext, SslContext clientContext)
       throws Exception {
-    CompletableFuture<Object> serverOutcome = new CompletableFuture<>();
-    AtomicBoolean serverRead = new AtomicBoolean();
+    return handshakes(serverContext, clientContext, 1, false).get(0);
+  }
+
+  /**
+   * {@code count} connections, one after the other, to one listener on 127.0.0.1; each sends one
+   * byte after the client's handshake. With {@code peerHost} the client engine is told the
+   * server's address, as the egress does, which lets either engine resume the session.
+   */
+  private static List<Handshake> handshakes(
+      SslContext serverContext, SslContext clientContext, int count, boolean peerHost)
+      throws Exception {
+    BlockingQueue<CompletableFuture<Object>> serverOutcomes = new LinkedBlockingQueue<>();
+    BlockingQueue<AtomicBoolean> serverReads = new LinkedBlockingQueue<>();
     Channel listener =
         new ServerBootstrap()
             .group(group)
@@ -245,45 +279,64 @@ class MeshTlsEnginesTest {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    CompletableFuture<Object> outcome = new CompletableFuture<>();
+                    AtomicBoolean read = new AtomicBoolean();
+                    serverOutcomes.add(outcome);
+                    serverReads.add(read);
                     ch.pipeline().addLast(serverContext.newHandler(ch.alloc()));
-                    ch.pipeline().addLast(new Outcome(serverOutcome, serverRead));
+                    ch.pipeline().addLast(new Outcome(outcome, read));
                   }
                 })
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
             .sync()
             .channel();
-    CompletableFuture<Object> clientOutcome = new CompletableFuture<>();
+    InetSocketAddress address = (InetSocketAddress) listener.localAddress();
+    List<Handshake> results = new ArrayList<>();
     try {
-      Channel client =
-          new Bootstrap()
-              .group(group)
-              .channel(NioSocketChannel.class)
-              .handler(
-                  new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                      ch.pipeline().addLast(clientContext.newHandler(ch.alloc()));
-                      ch.pipeline().addLast(new Outcome(clientOutcome, new AtomicBoolean()));
-                    }
-                  })
-              .connect(listener.localAddress())
-              .sync()
-              .channel();
-      Object clientResult = clientOutcome.get(10, TimeUnit.SECONDS);
-      X509Certificate serverLeaf = null;
-      if (clientResult instanceof SslHandler ssl) {
-        serverLeaf = (X509Certificate) ssl.engine().getSession().getPeerCertificates()[0];
-        client.writeAndFlush(client.alloc().buffer(1).writeByte('x'));
+      for (int i = 0; i < count; i++) {
+        CompletableFuture<Object> clientOutcome = new CompletableFuture<>();
+        Channel client =
+            new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .handler(
+                    new ChannelInitializer<SocketChannel>() {
+                      @Override
+                      protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                            .addLast(
+                                peerHost
+                                    ? clientContext.newHandler(
+                                        ch.alloc(), address.getHostString(), address.getPort())
+                                    : clientContext.newHandler(ch.alloc()));
+                        ch.pipeline().addLast(new Outcome(clientOutcome, new AtomicBoolean()));
+                      }
+                    })
+                .connect(address)
+                .sync()
+                .channel();
+        Object clientResult = clientOutcome.get(10, TimeUnit.SECONDS);
+        X509Certificate serverLeaf = null;
+        if (clientResult instanceof SslHandler ssl) {
+          serverLeaf = (X509Certificate) ssl.engine().getSession().getPeerCertificates()[0];
+          client.writeAndFlush(client.alloc().buffer(1).writeByte('x'));
+        }
+        Object serverResult = serverOutcomes.poll(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+        AtomicBoolean serverRead = serverReads.take();
+        if (serverResult instanceof SslHandler) {
+          Poll.until(serverRead::get, Duration.ofSeconds(10), "the client's byte at the server");
+        }
+        client.close().sync();
+        results.add(
+            new Handshake(
+                serverResult instanceof SslHandler s ? PeerIdentity.of(s.engine().getSession()) : null,
+                serverResult instanceof Throwable t ? t : null,
+                serverRead.get(),
+                clientResult instanceof SslHandler s ? PeerIdentity.of(s.engine().getSession()) : null,
+                serverLeaf,
+                clientResult instanceof Throwable t ? t : null));
       }
-      Object serverResult = serverOutcome.get(10, TimeUnit.SECONDS);
-      client.close().sync();
-      return new Handshake(
-          serverResult instanceof SslHandler s ? PeerIdentity.of(s.engine().getSession()) : null,
-          serverResult instanceof Throwable t ? t : null,
-          serverRead.get(),
-          clientResult instanceof SslHandler s ? PeerIdentity.of(s.engine().getSession()) : null,
-          serverLeaf,
-          clientResult instanceof Throwable t ? t : null);
+      return results;
     } finally {
       listener.close().sync();
     }
