@@ -74,7 +74,8 @@ class AgentJarLayoutIT {
   void boringSslLibrariesCarryTheNameTheRelocatedNettyLooksFor() throws IOException {
     try (JarFile jar = agentJar()) {
       for (String platform : List.of("linux_x86_64", "linux_aarch_64")) {
-        String renamed = "inst/META-INF/native/libdev_jmesh_shaded_netty_tcnative_" + platform + ".so";
+        String renamed =
+            "inst/META-INF/native/libdev_jmesh_shaded_netty_tcnative_" + platform + ".so";
         assertNotNull(jar.getEntry(renamed), renamed);
       }
       assertTrue(

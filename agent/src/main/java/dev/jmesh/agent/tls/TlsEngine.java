@@ -41,11 +41,11 @@ public record TlsEngine(SslProvider provider, String name) {
     if (setting == TlsProvider.OPENSSL) {
       AgentLog.warnOnce(
           "tls.provider.openssl.unavailable",
-          "jmesh.tls.provider=openssl but BoringSSL cannot load on this platform ("
+          "jmesh.tls.provider=openssl but BoringSSL's native library did not load ("
               + cause
               + "); mTLS uses the JDK's engine");
     } else {
-      AgentLog.debug("mTLS engine: JDK, BoringSSL cannot load on this platform: " + cause);
+      AgentLog.debug("mTLS engine: JDK, BoringSSL's native library did not load: " + cause);
     }
     return JDK;
   }

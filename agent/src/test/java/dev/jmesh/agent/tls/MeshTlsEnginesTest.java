@@ -235,7 +235,8 @@ class MeshTlsEnginesTest {
   }
 
   private static SslProvider providerOf(SslContext context) {
-    return context.getClass().getSimpleName().startsWith("Jdk") ? SslProvider.JDK : SslProvider.OPENSSL;
+    boolean jdk = context.getClass().getSimpleName().startsWith("Jdk");
+    return jdk ? SslProvider.JDK : SslProvider.OPENSSL;
   }
 
   private static String causeChain(Throwable failure) {
@@ -329,10 +330,10 @@ class MeshTlsEnginesTest {
         client.close().sync();
         results.add(
             new Handshake(
-                serverResult instanceof SslHandler s ? PeerIdentity.of(s.engine().getSession()) : null,
+                serverResult instanceof SslHandler s ? peer(s) : null,
                 serverResult instanceof Throwable t ? t : null,
                 serverRead.get(),
-                clientResult instanceof SslHandler s ? PeerIdentity.of(s.engine().getSession()) : null,
+                clientResult instanceof SslHandler s ? peer(s) : null,
                 serverLeaf,
                 clientResult instanceof Throwable t ? t : null));
       }
@@ -340,6 +341,10 @@ class MeshTlsEnginesTest {
     } finally {
       listener.close().sync();
     }
+  }
+
+  private static PeerIdentity peer(SslHandler handler) throws Exception {
+    return PeerIdentity.of(handler.engine().getSession());
   }
 
   /** Completes with the SslHandler on a successful handshake, or with the failure. */

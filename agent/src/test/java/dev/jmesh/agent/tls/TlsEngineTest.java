@@ -36,7 +36,9 @@ class TlsEngineTest {
       assertEquals(TlsEngine.JDK, TlsEngine.choose(TlsProvider.OPENSSL, () -> NO_LIBRARY));
       assertEquals(TlsEngine.JDK, TlsEngine.choose(TlsProvider.OPENSSL, () -> NO_LIBRARY));
       String text = stderr.text();
-      assertTrue(text.contains("jmesh.tls.provider=openssl but BoringSSL cannot load"), text);
+      assertTrue(
+          text.contains("jmesh.tls.provider=openssl but BoringSSL's native library did not load"),
+          text);
       assertTrue(text.contains("no netty_tcnative"), text);
       assertEquals(text.indexOf("WARN"), text.lastIndexOf("WARN"), text);
     }
