@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jmesh.bootstrap.AgentClassLoader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,6 +67,36 @@ class AgentJarLayoutIT {
         assertTrue(providers.contains("dev.jmesh."), name + ": " + providers);
         assertTrue(!providers.contains("\nio.opentelemetry") && !providers.startsWith("io."), providers);
       }
+    }
+  }
+
+  @Test
+  void boringSslLibrariesCarryTheNameTheRelocatedNettyLooksFor() throws IOException {
+    try (JarFile jar = agentJar()) {
+      for (String platform : List.of("linux_x86_64", "linux_aarch_64")) {
+        String renamed =
+            "inst/META-INF/native/libdev_jmesh_shaded_netty_tcnative_" + platform + ".so";
+        assertNotNull(jar.getEntry(renamed), renamed);
+      }
+      assertTrue(
+          jar.stream().noneMatch(entry -> entry.getName().contains("/libnetty_")),
+          "a native library kept Netty's unrelocated name, which the shaded Netty never loads");
+    }
+  }
+
+  /** Loads the relocated Netty from the jar the way the agent does, in its own class loader. */
+  @Test
+  void theShadedNettyLoadsBoringSslFromTheJar() throws Exception {
+    Path path = Path.of(System.getProperty("jmesh.agent.jar", "target/jmesh-agent.jar"));
+    try (JarFile jar = new JarFile(path.toFile())) {
+      ClassLoader agentLoader = new AgentClassLoader(jar, path.toUri().toURL());
+      Class<?> openSsl =
+          Class.forName("dev.jmesh.shaded.io.netty.handler.ssl.OpenSsl", true, agentLoader);
+      Object cause = openSsl.getMethod("unavailabilityCause").invoke(null);
+      assertEquals(null, cause, "BoringSSL did not load from the agent jar");
+      assertEquals(true, openSsl.getMethod("isAvailable").invoke(null));
+      String version = (String) openSsl.getMethod("versionString").invoke(null);
+      assertTrue(version.contains("BoringSSL"), version);
     }
   }
 

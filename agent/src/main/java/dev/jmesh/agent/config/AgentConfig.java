@@ -34,6 +34,7 @@ import java.util.function.UnaryOperator;
  * @param accessLog where access-log lines go: off, stdout, or a file path
  * @param accessLogSampling the fraction of requests that get a line, 0..1
  * @param statsInterval how often per-edge traffic summaries go to the control server; zero = never
+ * @param tlsProvider which TLS engine the mesh's mTLS uses
  */
 public record AgentConfig(
     boolean enabled,
@@ -50,7 +51,8 @@ public record AgentConfig(
     Duration startupTimeout,
     String accessLog,
     double accessLogSampling,
-    Duration statsInterval) {
+    Duration statsInterval,
+    TlsProvider tlsProvider) {
 
   public static final String DEFAULT_NAMESPACE = "default";
   public static final String DEFAULT_ACCESS_LOG = "off";
@@ -63,6 +65,43 @@ public record AgentConfig(
     labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
     controlUrls = List.copyOf(controlUrls);
     inboundPorts = Collections.unmodifiableSet(new LinkedHashSet<>(inboundPorts));
+    tlsProvider = tlsProvider == null ? TlsProvider.AUTO : tlsProvider;
+  }
+
+  /** The settings with the default TLS provider ({@link TlsProvider#AUTO}). */
+  public AgentConfig(
+      boolean enabled,
+      String service,
+      String namespace,
+      Map<String, String> labels,
+      List<URI> controlUrls,
+      JoinToken token,
+      Path controlCa,
+      Set<Integer> inboundPorts,
+      String advertiseAddress,
+      int adminPort,
+      Duration certTtl,
+      Duration startupTimeout,
+      String accessLog,
+      double accessLogSampling,
+      Duration statsInterval) {
+    this(
+        enabled,
+        service,
+        namespace,
+        labels,
+        controlUrls,
+        token,
+        controlCa,
+        inboundPorts,
+        advertiseAddress,
+        adminPort,
+        certTtl,
+        startupTimeout,
+        accessLog,
+        accessLogSampling,
+        statsInterval,
+        TlsProvider.AUTO);
   }
 
   /**
@@ -111,7 +150,8 @@ public record AgentConfig(
           DEFAULT_STARTUP_TIMEOUT,
           DEFAULT_ACCESS_LOG,
           1.0,
-          Duration.ZERO);
+          Duration.ZERO,
+          TlsProvider.AUTO);
     }
     String service = s.get("service");
     if (service == null) {
@@ -166,7 +206,8 @@ public record AgentConfig(
             : parseDuration("startup.timeout", s.get("startup.timeout")),
         parseAccessLog(s.get("accesslog")),
         parseSampling(s.get("accesslog.sampling")),
-        parseStatsInterval(s.get("stats.interval")));
+        parseStatsInterval(s.get("stats.interval")),
+        TlsProvider.parse(s.get(TlsProvider.SETTING)));
   }
 
   /** A Go duration ({@code 5s}, {@code 500ms}) or whole seconds ({@code 5}); {@code 0} = off. */

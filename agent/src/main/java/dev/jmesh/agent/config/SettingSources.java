@@ -30,6 +30,7 @@ final class SettingSources {
           "accesslog",
           "accesslog.sampling",
           "stats.interval",
+          "tls.provider",
           "enabled");
 
   private final UnaryOperator<String> systemProperties;

@@ -17,6 +17,7 @@ import dev.jmesh.agent.telemetry.EdgeStatsRecorder;
 import dev.jmesh.agent.telemetry.IstioMetrics;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.MeshTlsContexts;
+import dev.jmesh.agent.tls.TlsEngine;
 import dev.jmesh.agent.tracing.MetricsPush;
 import dev.jmesh.agent.tracing.MetricsPushSwitch;
 import dev.jmesh.agent.tracing.Tracing;
@@ -48,6 +49,7 @@ public final class MeshRuntime {
   private final AgentConfig config;
   private final IdentityStore identity;
   private final MeshState mesh;
+  private final MeshTlsContexts tls;
   private final NioEventLoopGroup acceptors;
   private final NioEventLoopGroup workers;
   private final InboundListeners inbound;
@@ -65,7 +67,7 @@ public final class MeshRuntime {
     this.config = config;
     this.identity = new IdentityStore();
     this.mesh = new MeshState(config.namespace(), config.labels());
-    MeshTlsContexts tls = new MeshTlsContexts(identity);
+    this.tls = new MeshTlsContexts(identity, TlsEngine.choose(config.tlsProvider()));
     StartupDeadline deadline = new StartupDeadline(config.startupTimeout());
     RecentConnections inboundConnections = new RecentConnections(50);
     RecentConnections outboundConnections = new RecentConnections(50);
@@ -167,7 +169,9 @@ public final class MeshRuntime {
             + " for "
             + config.workloadName()
             + ", control "
-            + String.join(",", config.controlUrls().stream().map(Object::toString).toList()));
+            + String.join(",", config.controlUrls().stream().map(Object::toString).toList())
+            + ", mTLS by "
+            + runtime.tls.engine().name());
     return runtime;
   }
 

@@ -159,4 +159,21 @@ class AgentConfigTest {
     assertTrue(
         e.getMessage().startsWith("jmesh.stats.interval/JMESH_STATS_INTERVAL"), e.getMessage());
   }
+
+  @Test
+  void tlsProviderIsAutoByDefaultAndNamesTheSettingWhenUnknown() {
+    minimal();
+    assertEquals(TlsProvider.AUTO, load(null).tlsProvider());
+    assertEquals(TlsProvider.JDK, load("tls.provider=jdk").tlsProvider());
+    environment.put("JMESH_TLS_PROVIDER", "OpenSSL");
+    assertEquals(TlsProvider.OPENSSL, load("tls.provider=jdk").tlsProvider());
+    properties.put("jmesh.tls.provider", "auto");
+    assertEquals(TlsProvider.AUTO, load(null).tlsProvider());
+    properties.put("jmesh.tls.provider", "conscrypt");
+    AgentConfigException e = assertThrows(AgentConfigException.class, () -> load(null));
+    assertEquals(
+        "jmesh.tls.provider/JMESH_TLS_PROVIDER: \"conscrypt\" is not a TLS provider"
+            + " (auto, openssl or jdk)",
+        e.getMessage());
+  }
 }

@@ -1,5 +1,6 @@
 package dev.jmesh.benchmarks.harness;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jmesh.benchmarks.load.ProcStats;
 import java.nio.file.Path;
@@ -12,9 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * TLS cost on one core: the JDK's TLS ({@code TlsCost} in a child JVM) beside {@code openssl speed}
- * and {@code openssl s_time -new} against {@code openssl s_server}, every process pinned to the
- * same CPU so that "per second" means "per core".
+ * TLS cost on one core: the agent's TLS engines ({@code TlsCost} in a child JVM: the JDK's on the
+ * run's JDK and on JDK 25, BoringSSL through Netty's OpenSSL engine, the agent's default) beside
+ * {@code openssl speed} and {@code openssl s_time -new} against {@code openssl s_server}, every
+ * process pinned to the same CPU so that "per second" means "per core".
  */
 final class TlsRunner {
 
@@ -39,10 +41,11 @@ final class TlsRunner {
   }
 
   void run() {
-    jdk("jdk", settings.java().toString());
+    // Results "jdk" and "openssl" (the agent's default engine), both on the run's JDK.
+    engines(Map.of("jdk", "jdk", "openssl", "openssl"), settings.java().toString());
     Path jdk25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
     if (!settings.quick() && java.nio.file.Files.isExecutable(jdk25)) {
-      jdk("jdk25", jdk25.toString());
+      engines(Map.of("jdk", "jdk25"), jdk25.toString());
     }
 
     System.out.println("tls: openssl speed");
@@ -102,41 +105,52 @@ final class TlsRunner {
     } finally {
       procs.stop(server);
     }
-    Object jdk = result.get("jdk");
     Object openssl = result.containsKey("opensslHandshakesPerCpuSecond")
         ? result.get("opensslHandshakesPerCpuSecond") : result.get("opensslHandshakesPerSecondOneCore");
-    if (jdk instanceof com.fasterxml.jackson.databind.JsonNode node && openssl instanceof Double o) {
-      double java = node.get("handshakesPerCpuSecond").asDouble();
-      // CPU per handshake, JDK over OpenSSL (target: ≤ 2).
-      result.put("handshakeCpuRatioJdkOverOpenssl", o / java);
+    if (openssl instanceof Double o) {
+      // CPU per handshake over OpenSSL's (target: ≤ 2 for the agent's engine).
+      ratio("handshakeCpuRatioJdkOverOpenssl", result.get("jdk"), o);
+      ratio("handshakeCpuRatioAgentOverOpenssl", result.get("openssl"), o);
     }
   }
 
-  /** The JDK's TLS on one JDK; key {@code name} (the run's JDK is "jdk"). */
-  private void jdk(String name, String java) {
-    System.out.println("tls: JDK TLS (SSLEngine) handshakes and bulk throughput on " + java);
+  private void ratio(String key, Object engine, double opensslPerCpuSecond) {
+    if (engine instanceof JsonNode node) {
+      result.put(key, opensslPerCpuSecond / node.get("handshakesPerCpuSecond").asDouble());
+    }
+  }
+
+  /**
+   * Runs {@code TlsCost} for the engines in {@code resultKeys} (engine name → result key) on one
+   * JDK; each engine's JSON object goes under its key, a failure under {@code <key>Error}.
+   */
+  private void engines(Map<String, String> resultKeys, String java) {
+    List<String> engines = resultKeys.keySet().stream().sorted().toList();
+    System.out.println("tls: " + engines + " TLS engine handshakes and bulk throughput on " + java);
     try {
-      Processes.Result jdk = procs.run("tls-" + name, pinned(java, "-Xmx256m", "-XX:+UseSerialGC",
-          "-cp", settings.benchmarksJar().toString(), "dev.jmesh.benchmarks.tls.TlsCost", pki.toString(),
-          String.valueOf(settings.tlsSeconds())), Map.of(), Duration.ofSeconds(120));
-      String line = lastJsonLine(jdk.output());
-      if (jdk.exitCode() != 0 || line == null) {
-        result.put(name + "Error", jdk.output().trim());
-      } else {
-        result.put(name, new ObjectMapper().readTree(line));
+      Processes.Result run = procs.run("tls-" + String.join("-", resultKeys.values().stream().sorted().toList()),
+          pinned(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp", settings.benchmarksJar().toString(),
+              "dev.jmesh.benchmarks.tls.TlsCost", pki.toString(), String.valueOf(settings.tlsSeconds()),
+              String.join(",", engines)),
+          Map.of(), Duration.ofSeconds(240));
+      ObjectMapper json = new ObjectMapper();
+      for (String l : run.output().split("\n")) {
+        if (l.startsWith("{")) {
+          JsonNode node = json.readTree(l);
+          String key = resultKeys.get(node.path("engine").asText("jdk"));
+          if (key != null) {
+            result.put(key, node);
+          }
+        }
+      }
+      for (String key : resultKeys.values()) {
+        if (!result.containsKey(key)) {
+          result.put(key + "Error", run.exitCode() != 0 || run.output().isBlank()
+              ? run.output().trim() : "no result for this engine: " + run.output().trim());
+        }
       }
     } catch (Exception e) {
-      result.put(name + "Error", e.toString());
+      resultKeys.values().forEach(key -> result.put(key + "Error", e.toString()));
     }
-  }
-
-  private static String lastJsonLine(String output) {
-    String found = null;
-    for (String l : output.split("\n")) {
-      if (l.startsWith("{")) {
-        found = l;
-      }
-    }
-    return found;
   }
 }
