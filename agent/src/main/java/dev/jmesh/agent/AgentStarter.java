@@ -2,9 +2,7 @@ package dev.jmesh.agent;
 
 import dev.jmesh.agent.config.AgentConfig;
 import dev.jmesh.agent.config.AgentConfigException;
-import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.agent.runtime.MeshRuntime;
-import dev.jmesh.agent.tls.BoringSslNativeAccess;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.AgentThread;
 import dev.jmesh.bootstrap.Hooks;
@@ -45,9 +43,6 @@ public final class AgentStarter {
     new AgentThread(
             () -> {
               try {
-                if (config.enabled() && config.tlsProvider() != TlsProvider.JDK) {
-                  BoringSslNativeAccess.load(instrumentation);
-                }
                 runtime.complete(MeshRuntime.start(config));
               } catch (Throwable t) {
                 runtime.completeExceptionally(t);

@@ -4,6 +4,7 @@ import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.bootstrap.AgentLog;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
+import java.lang.management.ManagementFactory;
 import java.util.function.Supplier;
 
 /**
@@ -11,6 +12,14 @@ import java.util.function.Supplier;
  * the agent jar ships) when {@code jmesh.tls.provider} allows it and the library loads here, else
  * the JDK's. Chosen once per {@link MeshTlsContexts}; the reason goes to the debug log, and asking
  * for {@code openssl} where it cannot load is one warning.
+ *
+ * <p>From JDK 24 on, the JVM prints a restricted-method warning on the application's stderr the
+ * first time code without native access loads a library (JEP 472), and an agent has no supported
+ * way to grant itself that access. So {@code auto} loads BoringSSL there only when the user has
+ * allowed native access ({@code --enable-native-access=ALL-UNNAMED} or {@code
+ * --illegal-native-access=allow}); otherwise it stays on the JDK's engine, which on those JDKs is
+ * within 2× of OpenSSL's handshake cost anyway. {@code openssl} loads it regardless: the warning is
+ * then the user's choice.
  *
  * @param provider what Netty builds the contexts with
  * @param name {@code BoringSSL} or {@code JDK}, for the start-up line
@@ -22,15 +31,25 @@ public record TlsEngine(SslProvider provider, String name) {
 
   /** The engine for {@code setting} on this JVM. */
   public static TlsEngine choose(TlsProvider setting) {
-    return choose(setting, TlsEngine::whyBoringSslCannotLoad);
+    return choose(setting, loadingWouldWarn(), TlsEngine::whyBoringSslCannotLoad);
   }
 
   /**
-   * @param whyBoringSslCannotLoad null when BoringSSL is usable, else the reason it is not
+   * @param loadingWouldWarn whether loading a native library makes this JVM print a warning
+   * @param whyBoringSslCannotLoad null when BoringSSL is usable, else the reason it is not; asked
+   *     only when it may be used, since asking loads the library
    */
-  static TlsEngine choose(TlsProvider setting, Supplier<Throwable> whyBoringSslCannotLoad) {
+  static TlsEngine choose(
+      TlsProvider setting, boolean loadingWouldWarn, Supplier<Throwable> whyBoringSslCannotLoad) {
     if (setting == TlsProvider.JDK) {
       AgentLog.debug("mTLS engine: JDK (jmesh.tls.provider=jdk)");
+      return JDK;
+    }
+    if (setting == TlsProvider.AUTO && loadingWouldWarn) {
+      AgentLog.debug(
+          "mTLS engine: JDK; loading BoringSSL would make this JVM print a native-access warning"
+              + " (start it with --enable-native-access=ALL-UNNAMED, or set"
+              + " jmesh.tls.provider=openssl, to use BoringSSL)");
       return JDK;
     }
     Throwable cause = whyBoringSslCannotLoad.get();
@@ -48,6 +67,28 @@ public record TlsEngine(SslProvider provider, String name) {
       AgentLog.debug("mTLS engine: JDK, BoringSSL's native library did not load: " + cause);
     }
     return JDK;
+  }
+
+  /**
+   * True on JDK 24 and later unless native access is allowed for the agent's (unnamed) module or
+   * illegal native access is allowed outright.
+   */
+  static boolean loadingWouldWarn() {
+    if (Runtime.version().feature() < 24) {
+      return false;
+    }
+    try {
+      // Module.isNativeAccessEnabled is public from JDK 22; the agent is compiled for 17.
+      Object enabled =
+          Module.class.getMethod("isNativeAccessEnabled").invoke(TlsEngine.class.getModule());
+      if (Boolean.TRUE.equals(enabled)) {
+        return false;
+      }
+      return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+          .noneMatch(argument -> argument.equals("--illegal-native-access=allow"));
+    } catch (Throwable e) {
+      return true;
+    }
   }
 
   private static Throwable whyBoringSslCannotLoad() {
