@@ -221,12 +221,15 @@ public final class HttpTap extends ChannelDuplexHandler {
     if (msg instanceof HttpRequest request) {
       Exchange e = new Exchange();
       e.method = request.method().name();
-      e.path = request.uri();
-      e.protocol = request.protocolVersion().text();
-      e.authority = request.headers().get(HttpHeaderNames.HOST);
-      e.requestId = request.headers().get("x-request-id");
-      e.traceId = traceIdOf(request.headers());
-      e.userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
+      if (telemetry.accessLog().enabled()) {
+        // only the access log reads these (it is off by default)
+        e.path = request.uri();
+        e.protocol = request.protocolVersion().text();
+        e.authority = request.headers().get(HttpHeaderNames.HOST);
+        e.requestId = request.headers().get("x-request-id");
+        e.traceId = traceIdOf(request.headers());
+        e.userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
+      }
       receiving = e;
     }
     if (msg instanceof LastHttpContent && receiving != null) {
