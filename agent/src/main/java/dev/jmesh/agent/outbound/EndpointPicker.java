@@ -45,8 +45,11 @@ public final class EndpointPicker {
 
   static Integer targetPort(ServiceInstance instance, int port) {
     List<Integer> ports = instance.ports() == null ? List.of() : instance.ports();
-    if (ports.contains(port)) {
-      return port;
+    for (int i = 0; i < ports.size(); i++) {
+      Integer candidate = ports.get(i);
+      if (candidate != null && candidate == port) {
+        return candidate; // compared unboxed: no Integer made per instance looked at
+      }
     }
     if (ports.size() == 1) {
       return ports.get(0);
