@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.LongAdder;
  * service, reporter, mTLS or not) from the samples {@link IstioMetrics} records, and hands out what
  * changed since the last call of {@link #takeDelta()}: the summaries the agent reports to the
  * control server. Recording is a map look-up and a few atomic adds; counts are cumulative, so a
- * delta never loses a sample that arrives while it is taken (it goes into the next one). The edge is
- * looked up once per label set, when {@link IstioMetrics} makes its meters: recording a request is
- * a few atomic adds on counters the meters hold.
+ * delta never loses a sample that arrives while it is taken (it goes into the next one). The
+ * edge is looked up once per label set, when {@link IstioMetrics} makes its meters: recording a
+ * request is a few atomic adds on counters the meters hold.
  */
 public final class EdgeStatsRecorder implements TrafficListener {
 

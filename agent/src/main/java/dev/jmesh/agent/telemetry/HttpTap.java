@@ -25,8 +25,8 @@ import java.util.Map;
  * them: the relay hands it the requests it decoded (see {@link #forwarded}), a {@link
  * ResponseScanner} reads the response heads and framing in the relayed bytes (no copy, no body
  * decoding), and every request with its response becomes one {@code istio_requests_total} sample
- * (and an access-log line, and the end of the request's span). Bytes that do not decode as HTTP/1, and everything
- * after a protocol switch (101, CONNECT), count as TCP only. TCP metrics (bytes each way, opened,
+ * (and an access-log line, and the end of the request's span). Bytes that do not decode as
+ * HTTP/1, and everything after a protocol switch (101, CONNECT), count as TCP only. TCP metrics (bytes each way, opened,
  * closed) are kept for every connection.
  *
  * <p>Goes first in the pipeline of the application-side channel: for egress the application's

@@ -45,7 +45,7 @@ class ResponseScannerTest {
           + "1a;ext=1\r\nabcdefghijklmnopqrstuvwxyz\r\n"
           + "0\r\nX-Trailer: yes\r\n\r\n";
 
-  /** Feeds {@code stream} in every way it can be cut; asserts every way reports {@code expected}. */
+  /** Feeds {@code stream} cut in every way; asserts every way reports {@code expected}. */
   private static void assertScans(
       String stream, List<ResponseScanner.Body> answers, boolean close, List<String> expected) {
     byte[] bytes = stream.getBytes(StandardCharsets.ISO_8859_1);
@@ -163,7 +163,8 @@ class ResponseScannerTest {
     String inHead =
         "HTTP/1.1 200 OK\r\ngrpc-status: 14\r\ncontent-length: 0\r\n\r\n";
     String inTrailer =
-        "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nGrpc-Status:  0 \r\n\r\n";
+        "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+            + "1\r\nx\r\n0\r\nGrpc-Status:  0 \r\n\r\n";
     assertScans(
         inHead + inTrailer,
         List.of(),

@@ -67,7 +67,8 @@ class HttpTapTest {
     request(HttpMethod.POST);
     String ok = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nfour";
     String head = "HTTP/1.1 200 OK\r\nContent-Length: 400\r\n\r\n";
-    String created = "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n";
+    String created =
+        "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n";
     respond(ok + head + created.substring(0, 30));
     respond(created.substring(30));
 

@@ -37,7 +37,8 @@ public class EndpointPickerBenchmark {
     }
     fifty = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      fifty.add(instance("10.0.1." + (i + 1), i % 2 == 0 ? List.of(8080, 9090) : List.of(7070, 9091)));
+      List<Integer> ports = i % 2 == 0 ? List.of(8080, 9090) : List.of(7070, 9091);
+      fifty.add(instance("10.0.1." + (i + 1), ports));
     }
   }
 
@@ -59,7 +60,10 @@ public class EndpointPickerBenchmark {
         case "labels" -> Map.of("app", "bench-server");
         case "service" -> "bench-server";
         case "namespace" -> "default";
-        default -> types[i] == long.class ? 0L : types[i] == int.class ? 0 : types[i] == boolean.class ? false : null;
+        default -> types[i] == long.class ? 0L
+            : types[i] == int.class ? 0
+            : types[i] == boolean.class ? false
+            : null;
       };
     }
     return ServiceInstance.class.getDeclaredConstructor(types).newInstance(values);

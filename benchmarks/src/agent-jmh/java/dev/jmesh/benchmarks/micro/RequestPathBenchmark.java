@@ -68,9 +68,9 @@ public class RequestPathBenchmark {
 
   @Setup
   public void setUp() {
+    String requestId = "x-request-id: 5b8f1d3e-7d0a-4c1e-9a2b-3c4d5e6f7a8b\r\n";
     withRequestId =
-        Unpooled.unreleasableBuffer(
-            Unpooled.directBuffer().writeBytes(post("x-request-id: 5b8f1d3e-7d0a-4c1e-9a2b-3c4d5e6f7a8b\r\n")));
+        Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(post(requestId)));
     withTraceparent =
         Unpooled.unreleasableBuffer(
             Unpooled.directBuffer().writeBytes(post("traceparent: " + TRACEPARENT + "\r\n")));

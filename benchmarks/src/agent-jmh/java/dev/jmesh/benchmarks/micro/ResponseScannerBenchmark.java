@@ -41,8 +41,9 @@ public class ResponseScannerBenchmark {
             + "Date: Mon, 23 Nov 2026 16:00:00 GMT\r\n"
             + "Content-type: application/octet-stream\r\n"
             + "Content-length: 1024\r\n\r\n";
-    fixed = Unpooled.unreleasableBuffer(
-        Unpooled.directBuffer().writeBytes(head.getBytes(StandardCharsets.US_ASCII)).writeBytes(new byte[1024]));
+    ByteBuf f = Unpooled.directBuffer();
+    f.writeBytes(head.getBytes(StandardCharsets.US_ASCII)).writeBytes(new byte[1024]);
+    fixed = Unpooled.unreleasableBuffer(f);
     ByteBuf c = Unpooled.directBuffer();
     c.writeBytes(
         ("HTTP/1.1 200 OK\r\nDate: Mon, 23 Nov 2026 16:00:00 GMT\r\n"
