@@ -31,6 +31,7 @@ public final class RequestForwarder {
   private final Consumer<Object> forwarded;
   private final List<Object> held = new ArrayList<>();
   private boolean awaitingUpgrade;
+  private boolean encoding;
 
   /**
    * @param relay the relay handler on the client side; resumed decoding goes in front of it
@@ -70,8 +71,10 @@ public final class RequestForwarder {
       watcher.arm(upgrade.connect());
       return;
     }
-    if (msg instanceof HttpObject && to.pipeline().get(ENCODER) == null) {
+    if (!encoding && msg instanceof HttpObject) {
+      // added once, not looked up in the pipeline per message
       to.pipeline().addLast(ENCODER, new HttpRequestEncoder());
+      encoding = true;
     }
     to.write(msg);
     forwarded.accept(msg);
@@ -87,6 +90,7 @@ public final class RequestForwarder {
     List<Object> messages = new ArrayList<>(held);
     held.clear();
     if (switched) {
+      encoding = false;
       if (to.pipeline().get(ENCODER) != null) {
         to.pipeline().remove(ENCODER);
       }

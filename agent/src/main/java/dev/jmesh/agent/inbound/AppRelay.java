@@ -195,7 +195,7 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
           connected = true;
           if (tap != null) {
             tap.opened(
-                telemetry.inbound(peer == null ? null : peer.spiffeId()), HttpTap.hostPort(app));
+                telemetry.inbound(peer == null ? null : peer.spiffeId()), app);
           }
           for (Object msg : pending) {
             forward(msg);

@@ -87,7 +87,8 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
     CompletableFuture<?> nextSnapshot = context.directory().nextSnapshot();
     List<ServiceInstance> instances =
         context.directory().instances(service.namespace(), service.service());
-    InetSocketAddress endpoint = picker.pick(instances, port);
+    EndpointPicker.Endpoint chosen = picker.pick(instances, port);
+    InetSocketAddress endpoint = chosen == null ? null : chosen.address();
     if (endpoint == null && instances.isEmpty()) {
       Instant now = Instant.now();
       if (waitForInstanceUntil == null) {
@@ -108,7 +109,7 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
       refuse(ctx, null, "no-instance", "no live instance serves port " + port);
       return;
     }
-    instance = instanceAt(instances, endpoint);
+    instance = chosen.instance();
     String expected = service.spiffeId(context.directory().trustDomain());
     upstream =
         new Bootstrap()
@@ -195,7 +196,7 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
                 .telemetry()
                 .outbound(
                     service.service(), service.namespace(), instance, peer.spiffeId().toString()),
-            endpoint.getHostString() + ":" + endpoint.getPort());
+            endpoint);
       }
       Channel appChannel = app.channel();
       EgressRelay relay = new EgressRelay(ctx.channel(), requestHandlers, tap);
@@ -235,18 +236,6 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
           context.telemetry().outbound(service.service(), service.namespace(), instance, null),
           responseFlags);
     }
-  }
-
-  private static ServiceInstance instanceAt(
-      List<ServiceInstance> instances, InetSocketAddress endpoint) {
-    for (ServiceInstance candidate : instances) {
-      if (endpoint.getHostString().equals(candidate.address())
-          && candidate.ports() != null
-          && candidate.ports().contains(endpoint.getPort())) {
-        return candidate;
-      }
-    }
-    return null;
   }
 
   private void refuse(

@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.LongAdder;
  * service, reporter, mTLS or not) from the samples {@link IstioMetrics} records, and hands out what
  * changed since the last call of {@link #takeDelta()}: the summaries the agent reports to the
  * control server. Recording is a map look-up and a few atomic adds; counts are cumulative, so a
- * delta never loses a sample that arrives while it is taken (it goes into the next one).
+ * delta never loses a sample that arrives while it is taken (it goes into the next one). The
+ * edge is looked up once per label set, when {@link IstioMetrics} makes its meters: recording a
+ * request is a few atomic adds on counters the meters hold.
  */
 public final class EdgeStatsRecorder implements TrafficListener {
 
@@ -77,23 +79,25 @@ public final class EdgeStatsRecorder implements TrafficListener {
   }
 
   @Override
-  public void request(
-      MetricLabels labels, int responseCode, String responseFlags, double durationMillis) {
-    try {
-      Counters c = counters(labels);
-      if (c == null) {
-        return;
-      }
-      // Bucket before error, and errors read before buckets: a delta never has more errors than
-      // requests.
-      c.durationSum.add(durationMillis);
-      c.buckets[EdgeStats.bucketOf(durationMillis)].increment();
-      if (isError(responseCode, responseFlags)) {
-        c.errors.increment();
-      }
-    } catch (RuntimeException e) {
-      AgentLog.warnOnce("edge-stats", "per-edge stats stopped counting a request: " + e);
+  public RequestRecorder requests(MetricLabels labels, int responseCode, String responseFlags) {
+    Counters c = counters(labels);
+    if (c == null) {
+      return millis -> {};
     }
+    boolean error = isError(responseCode, responseFlags);
+    return millis -> {
+      try {
+        // Bucket before error, and errors read before buckets: a delta never has more errors
+        // than requests.
+        c.durationSum.add(millis);
+        c.buckets[EdgeStats.bucketOf(millis)].increment();
+        if (error) {
+          c.errors.increment();
+        }
+      } catch (RuntimeException e) {
+        AgentLog.warnOnce("edge-stats", "per-edge stats stopped counting a request: " + e);
+      }
+    };
   }
 
   @Override

@@ -1,23 +1,18 @@
 package dev.jmesh.agent.telemetry;
 
+import dev.jmesh.agent.http.ResponseScanner;
 import dev.jmesh.agent.tracing.RequestSpan;
 import dev.jmesh.agent.tracing.RequestSpans;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
@@ -27,10 +22,11 @@ import java.util.Map;
 
 /**
  * Watches the bytes of one connection on the application's side of the agent, without changing
- * them: the relay hands it the requests it decoded (see {@link #forwarded}), a copy of the responses
- * goes through an HTTP/1 decoder on the side, and every request with its response becomes one {@code istio_requests_total} sample (and an access-log
- * line, and the end of the request's span). Bytes that do not decode as HTTP/1, and everything
- * after a protocol switch (101, CONNECT), count as TCP only. TCP metrics (bytes each way, opened,
+ * them: the relay hands it the requests it decoded (see {@link #forwarded}), a {@link
+ * ResponseScanner} reads the response heads and framing in the relayed bytes (no copy, no body
+ * decoding), and every request with its response becomes one {@code istio_requests_total} sample
+ * (and an access-log line, and the end of the request's span). Bytes that do not decode as
+ * HTTP/1, and everything after a protocol switch (101, CONNECT), count as TCP only. TCP metrics (bytes each way, opened,
  * closed) are kept for every connection.
  *
  * <p>Goes first in the pipeline of the application-side channel: for egress the application's
@@ -38,28 +34,23 @@ import java.util.Map;
  */
 public final class HttpTap extends ChannelDuplexHandler {
 
-  // Generous limits: a message the side decoder cannot parse only turns the connection into TCP.
-  private static final int MAX_LINE = 16 * 1024;
-  private static final int MAX_HEADERS = 64 * 1024;
-  private static final int CHUNK = 64 * 1024;
-
   private final Telemetry telemetry;
   private final boolean requestsAreReads;
   private final String downstreamRemote;
   private volatile MetricLabels labels;
   private String upstreamHost = "-";
+  private String upstreamAddress;
+  private int upstreamPort = -1;
   private IstioMetrics.TcpMeters tcp;
   private boolean closed;
   private boolean weClosed;
   private boolean inputShutdown;
 
   private boolean http = true;
-  private EmbeddedChannel responseDecoder;
-  private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
+  private final ResponseScanner responses = new ResponseScanner(new Responses());
   private final ArrayDeque<Exchange> awaitingResponse = new ArrayDeque<>();
   private Exchange receiving;
   private Exchange responding;
-  private boolean interim;
   private long requestBytes;
   private long responseBytes;
   private RequestSpans spans;
@@ -119,11 +110,13 @@ public final class HttpTap extends ChannelDuplexHandler {
   /**
    * The connection is established: from now on its traffic is counted with these labels.
    *
-   * @param upstreamHost where requests go (host:port), for the access log
+   * @param upstream where requests go (the application inbound, the instance on egress)
    */
-  public void opened(MetricLabels labels, String upstreamHost) {
+  public void opened(MetricLabels labels, InetSocketAddress upstream) {
     this.labels = labels;
-    this.upstreamHost = upstreamHost;
+    this.upstreamHost = hostPort(upstream);
+    this.upstreamAddress = upstream.getHostString();
+    this.upstreamPort = upstream.getPort();
     this.tcp = telemetry.metrics().tcp(labels, "-");
     tcp.opened().increment();
   }
@@ -176,6 +169,9 @@ public final class HttpTap extends ChannelDuplexHandler {
       closed = true;
       tcp.closed().increment();
     }
+    if (http && labels != null) {
+      responses.closed(); // ends a response whose body ran until the close
+    }
     unanswered();
     stopDecoding();
     if (spans != null) {
@@ -207,7 +203,10 @@ public final class HttpTap extends ChannelDuplexHandler {
         requestBytes += n;
       } else {
         responseBytes += n;
-        decodeResponses(buf);
+        responses.read(buf);
+        if (responses.stopped()) {
+          stopDecoding();
+        }
       }
     } catch (RuntimeException e) {
       stopDecoding();
@@ -222,14 +221,16 @@ public final class HttpTap extends ChannelDuplexHandler {
     if (msg instanceof HttpRequest request) {
       Exchange e = new Exchange();
       e.method = request.method().name();
-      e.path = request.uri();
-      e.protocol = request.protocolVersion().text();
-      e.authority = request.headers().get(HttpHeaderNames.HOST);
-      e.requestId = request.headers().get("x-request-id");
-      e.traceId = traceIdOf(request.headers());
-      e.userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
+      if (telemetry.accessLog().enabled()) {
+        // only the access log reads these (it is off by default)
+        e.path = request.uri();
+        e.protocol = request.protocolVersion().text();
+        e.authority = request.headers().get(HttpHeaderNames.HOST);
+        e.requestId = request.headers().get("x-request-id");
+        e.traceId = traceIdOf(request.headers());
+        e.userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
+      }
       receiving = e;
-      methods.add(request.method());
     }
     if (msg instanceof LastHttpContent && receiving != null) {
       receiving.requestBytes = requestBytes;
@@ -239,56 +240,34 @@ public final class HttpTap extends ChannelDuplexHandler {
     }
   }
 
-  private void decodeResponses(ByteBuf buf) {
-    if (responseDecoder == null) {
-      responseDecoder = new EmbeddedChannel(new MethodAwareResponseDecoder());
-    }
-    responseDecoder.writeInbound(buf.retainedDuplicate());
-    Object out;
-    while (http && (out = responseDecoder.readInbound()) != null) {
-      try {
-        if (out instanceof HttpObject o) {
-          onResponse(o);
-        }
-      } finally {
-        ReferenceCountUtil.release(out);
-      }
-    }
-  }
-
-  private void onResponse(HttpObject msg) {
-    if (msg.decoderResult().isFailure()) {
-      stopDecoding();
-      return;
-    }
-    if (msg instanceof HttpResponse response) {
-      int code = response.status().code();
-      interim = code >= 100 && code < 200 && code != 101;
-      if (interim) {
-        return;
-      }
+  /** Matches the responses the scanner reads with the requests waiting for them. */
+  private final class Responses implements ResponseScanner.Listener {
+    /** A response head: matched with the oldest request waiting for one. */
+    @Override
+    public ResponseScanner.Body head(int status, boolean closeRequested) {
       responding = awaitingResponse.poll();
       if (responding == null) {
         // A response to a request we did not see whole (e.g. sent before a failed decode).
-        stopDecoding();
-        return;
+        return ResponseScanner.Body.STOP;
       }
-      responding.code = code;
-      if (code == 101 || ("CONNECT".equals(responding.method) && code / 100 == 2)) {
+      responding.code = status;
+      if (status == 101 || ("CONNECT".equals(responding.method) && status / 100 == 2)) {
+        // The stream turns raw: the exchange ends here, the rest counts as TCP.
         finish(responding, responseBytes);
         responding = null;
-        stopDecoding();
-        return;
+        return ResponseScanner.Body.STOP;
       }
+      return "HEAD".equals(responding.method)
+          ? ResponseScanner.Body.NONE
+          : ResponseScanner.Body.AS_FRAMED;
     }
-    if (msg instanceof LastHttpContent) {
-      if (interim) {
-        interim = false;
-        return;
-      }
+
+    /** A response ended: its exchange is complete (bytes counted exactly, head to last byte). */
+    @Override
+    public void end(long bytes, String grpcStatus) {
       if (responding != null) {
-        finish(responding, responseBytes);
-        responseBytes = 0;
+        responseBytes = Math.max(0, responseBytes - bytes);
+        finish(responding, bytes);
         responding = null;
       }
     }
@@ -337,7 +316,7 @@ public final class HttpTap extends ChannelDuplexHandler {
     if (spans != null) {
       RequestSpan span = spans.poll();
       if (span != null) {
-        span.end(l, upstreamHost, e.code, flags);
+        span.end(l, upstreamAddress, upstreamPort, e.code, flags);
       }
     }
     telemetry.metrics().request(l, e.code, flags, millis, e.requestBytes, bytesOut);
@@ -370,12 +349,7 @@ public final class HttpTap extends ChannelDuplexHandler {
 
   private void stopDecoding() {
     http = false;
-    methods.clear();
     awaitingResponse.clear();
-    if (responseDecoder != null) {
-      responseDecoder.finishAndReleaseAll();
-      responseDecoder = null;
-    }
   }
 
   /**
@@ -402,30 +376,5 @@ public final class HttpTap extends ChannelDuplexHandler {
       return inet.getHostString() + ":" + inet.getPort();
     }
     return String.valueOf(address);
-  }
-
-  /** A response decoder that knows which request each response answers (HEAD has no body). */
-  private final class MethodAwareResponseDecoder extends HttpResponseDecoder {
-    MethodAwareResponseDecoder() {
-      super(MAX_LINE, MAX_HEADERS, CHUNK);
-    }
-
-    @Override
-    protected boolean isContentAlwaysEmpty(HttpMessage msg) {
-      if (msg instanceof HttpResponse response) {
-        int code = response.status().code();
-        if (code >= 100 && code < 200 && code != 101) {
-          return super.isContentAlwaysEmpty(msg);
-        }
-        HttpMethod method = methods.poll();
-        if (HttpMethod.HEAD.equals(method)) {
-          return true;
-        }
-        if (HttpMethod.CONNECT.equals(method) && code / 100 == 2) {
-          return true;
-        }
-      }
-      return super.isContentAlwaysEmpty(msg);
-    }
   }
 }

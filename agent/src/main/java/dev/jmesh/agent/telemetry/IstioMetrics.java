@@ -61,7 +61,8 @@ public final class IstioMetrics {
       Counter total,
       DistributionSummary duration,
       DistributionSummary requestBytes,
-      DistributionSummary responseBytes) {}
+      DistributionSummary responseBytes,
+      TrafficListener.RequestRecorder mirror) {}
 
   /** The TCP meters of one connection's label set. */
   public record TcpMeters(Counter sent, Counter received, Counter opened, Counter closed) {}
@@ -74,7 +75,7 @@ public final class IstioMetrics {
 
   /**
    * Passes every request and TCP increment recorded from now on to {@code listener} too (set it
-   * before traffic flows: TCP label sets seen before are not mirrored).
+   * before traffic flows: label sets seen before are not mirrored).
    */
   public IstioMetrics withListener(TrafficListener listener) {
     this.listener = listener;
@@ -100,10 +101,7 @@ public final class IstioMetrics {
     m.duration().record(durationMillis);
     m.requestBytes().record(requestBytes);
     m.responseBytes().record(responseBytes);
-    TrafficListener l = listener;
-    if (l != null) {
-      l.request(labels, responseCode, responseFlags, durationMillis);
-    }
+    m.mirror().record(durationMillis);
   }
 
   /**
@@ -141,11 +139,13 @@ public final class IstioMetrics {
 
   private RequestMeters requestMeters(RequestKey key) {
     List<Tag> tags = key.labels().tags("http", String.valueOf(key.code()), key.flags());
+    TrafficListener l = listener;
     return new RequestMeters(
         Counter.builder("istio_requests").tags(tags).register(registry),
         histogram("istio_request_duration_milliseconds", tags),
         histogram("istio_request_bytes", tags),
-        histogram("istio_response_bytes", tags));
+        histogram("istio_response_bytes", tags),
+        l == null ? millis -> {} : l.requests(key.labels(), key.code(), key.flags()));
   }
 
   private DistributionSummary histogram(String name, List<Tag> tags) {

@@ -9,8 +9,18 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public interface TrafficListener {
 
-  /** One HTTP request, as {@link IstioMetrics#request} records it. */
-  void request(MetricLabels labels, int responseCode, String responseFlags, double durationMillis);
+  /**
+   * Where the requests of one label set, response code and flags are also recorded. Called once
+   * per such set, when {@link IstioMetrics} makes its meters, so that recording a request is no
+   * look-up here.
+   */
+  RequestRecorder requests(MetricLabels labels, int responseCode, String responseFlags);
+
+  /** Takes the duration of each request of one label set, code and flags. */
+  @FunctionalInterface
+  interface RequestRecorder {
+    void record(double durationMillis);
+  }
 
   /**
    * The counters that also receive a TCP label set's increments. Called once per label set, when

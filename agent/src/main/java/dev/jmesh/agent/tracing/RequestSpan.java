@@ -46,11 +46,13 @@ public final class RequestSpan {
    * Ends the span once.
    *
    * @param labels the connection's labels (who called whom), or null when it never got that far
-   * @param upstreamHost host:port the request went to (the instance on egress), or null
+   * @param peerAddress the address the request went to (the instance on egress), or null
+   * @param peerPort its port, or -1
    * @param code the final response code; 0 when the connection closed before a response
    * @param responseFlags Envoy's flags ({@code -} for none, {@code UC}, {@code DC}, …)
    */
-  public void end(MetricLabels labels, String upstreamHost, int code, String responseFlags) {
+  public void end(
+      MetricLabels labels, String peerAddress, int peerPort, int code, String responseFlags) {
     if (ended) {
       return;
     }
@@ -75,15 +77,10 @@ public final class RequestSpan {
       span.setAttribute(
           MTLS, client || "mutual_tls".equals(labels.connectionSecurityPolicy()));
     }
-    if (client && upstreamHost != null) {
-      int colon = upstreamHost.lastIndexOf(':');
-      if (colon > 0) {
-        span.setAttribute(PEER_ADDRESS, upstreamHost.substring(0, colon));
-        try {
-          span.setAttribute(PEER_PORT, Long.parseLong(upstreamHost.substring(colon + 1)));
-        } catch (NumberFormatException e) {
-          // not host:port; the address alone is enough
-        }
+    if (client && peerAddress != null) {
+      span.setAttribute(PEER_ADDRESS, peerAddress);
+      if (peerPort >= 0) {
+        span.setAttribute(PEER_PORT, (long) peerPort);
       }
     }
     if (code == 0) {

@@ -269,6 +269,9 @@ public final class Tracing {
 
   private static String version(HttpRequest request) {
     HttpVersion version = request.protocolVersion();
+    if (version == HttpVersion.HTTP_1_1) {
+      return "1.1"; // what nearly every request is: no string built per request
+    }
     return version.majorVersion() + "." + version.minorVersion();
   }
 

@@ -385,9 +385,12 @@ final class Report {
     if (jmh.unavailable != null) {
       md.append("not available: ").append(jmh.unavailable).append('\n');
     } else {
-      md.append("| benchmark | score | ± | unit | bytes allocated / op |\n|---|---|---|---|---|\n");
+      md.append("Per-request (and per-connection) paths the agent adds, one operation each; `ResponseScannerBenchmark`'s ")
+          .append("`…WithEmbeddedChannel` is the tap's former side decoding, kept for comparison, and ")
+          .append("`RequestSpanBenchmark.buildRequestOnly` the request object the other two build first.\n\n");
+      md.append("| benchmark | measures | score | ± | unit | bytes allocated / op |\n|---|---|---|---|---|---|\n");
       for (Map<String, Object> r : jmh.results) {
-        md.append("| ").append(r.get("benchmark")).append(" | ").append(num((Double) r.get("score"), 1)).append(" | ")
+        md.append("| ").append(r.get("benchmark")).append(" | ").append(r.getOrDefault("measures", "")).append(" | ").append(num((Double) r.get("score"), 1)).append(" | ")
             .append(num((Double) r.get("error"), 1)).append(" | ").append(r.get("unit")).append(" | ")
             .append(num((Double) r.get("allocBytesPerOp"), 1)).append(" |\n");
       }
