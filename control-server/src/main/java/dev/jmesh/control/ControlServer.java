@@ -31,6 +31,7 @@ import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -47,6 +48,12 @@ public final class ControlServer implements AutoCloseable {
   private static final int HANDLER_THREADS = 32;
   private static final int QUEUED_EXCHANGES = 8192;
 
+  /**
+   * Threads that write woken watchers' snapshots. They are not the handler threads, so that a push
+   * to thousands of agents does not queue the ACKs (and every other call) behind its writes.
+   */
+  private static final int PUSH_THREADS = 16;
+
   private final ServerSettings settings;
   private final CertificateAuthority authority;
   private final InstanceRegistry registry;
@@ -55,6 +62,7 @@ public final class ControlServer implements AutoCloseable {
   private final SnapshotWatchers watchers;
   private final ControlHttpServer httpServer;
   private final ThreadPoolExecutor handlers;
+  private final ThreadPoolExecutor pushers;
   private final ScheduledThreadPoolExecutor timer;
 
   private ControlServer(
@@ -66,6 +74,7 @@ public final class ControlServer implements AutoCloseable {
       SnapshotWatchers watchers,
       ControlHttpServer httpServer,
       ThreadPoolExecutor handlers,
+      ThreadPoolExecutor pushers,
       ScheduledThreadPoolExecutor timer) {
     this.settings = settings;
     this.authority = authority;
@@ -75,6 +84,7 @@ public final class ControlServer implements AutoCloseable {
     this.watchers = watchers;
     this.httpServer = httpServer;
     this.handlers = handlers;
+    this.pushers = pushers;
     this.timer = timer;
   }
 
@@ -109,10 +119,20 @@ public final class ControlServer implements AutoCloseable {
             new ArrayBlockingQueue<>(QUEUED_EXCHANGES),
             daemonThreads("jmesh-control-http"));
     handlers.allowCoreThreadTimeOut(true);
+    // Unbounded: it holds at most one answer per parked watcher.
+    ThreadPoolExecutor pushers =
+        new ThreadPoolExecutor(
+            PUSH_THREADS,
+            PUSH_THREADS,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            daemonThreads("jmesh-control-push"));
+    pushers.allowCoreThreadTimeOut(true);
     ScheduledThreadPoolExecutor timer =
         new ScheduledThreadPoolExecutor(1, daemonThreads("jmesh-control-timer"));
     timer.setRemoveOnCancelPolicy(true);
-    SnapshotWatchers watchers = new SnapshotWatchers(version, timer, handlers);
+    SnapshotWatchers watchers = new SnapshotWatchers(version, timer, pushers);
     timer.scheduleWithFixedDelay(() -> expireStale(registry), 1, 1, TimeUnit.SECONDS);
 
     CallerAuthentication callers = new CallerAuthentication(settings.trustDomain(), adminToken);
@@ -151,6 +171,7 @@ public final class ControlServer implements AutoCloseable {
               handlers);
     } catch (IOException e) {
       handlers.shutdownNow();
+      pushers.shutdownNow();
       timer.shutdownNow();
       throw new IOException(
           "cannot listen on "
@@ -162,7 +183,16 @@ public final class ControlServer implements AutoCloseable {
           e);
     }
     return new ControlServer(
-        settings, authority, registry, policies, version, watchers, httpServer, handlers, timer);
+        settings,
+        authority,
+        registry,
+        policies,
+        version,
+        watchers,
+        httpServer,
+        handlers,
+        pushers,
+        timer);
   }
 
   private static CertificateAuthority loadAuthority(ServerSettings settings) throws CaException {
@@ -247,8 +277,10 @@ public final class ControlServer implements AutoCloseable {
   @Override
   public void close() {
     watchers.releaseAll();
+    pushers.shutdown();
     handlers.shutdown();
     try {
+      pushers.awaitTermination(2, TimeUnit.SECONDS);
       handlers.awaitTermination(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -256,6 +288,7 @@ public final class ControlServer implements AutoCloseable {
     // Zero: the JDK's HttpServer.stop(n) waits the whole n seconds before JDK 21.
     httpServer.stop(0);
     handlers.shutdownNow();
+    pushers.shutdownNow();
     timer.shutdownNow();
   }
 }

@@ -164,6 +164,8 @@ public final class PushBenchmark {
     List<Double> received = new ArrayList<>();
     List<Double> acked = new ArrayList<>();
     List<Double> receivedFromSend = new ArrayList<>();
+    List<Double> ackSent = new ArrayList<>();
+    List<Double> ackRoundTrip = new ArrayList<>();
     long waitPerChange = Long.parseLong(args.getOrDefault("change-timeout-seconds", "30"));
     result.put("waitPerChangeSeconds", waitPerChange);
     for (int c = 0; c < changes; c++) {
@@ -199,6 +201,8 @@ public final class PushBenchmark {
         }
         if (a.ackedNanos.get(c) != 0) {
           ack.add(Math.max(0, a.ackedNanos.get(c) - returned) / 1e6);
+          ackSent.add(Math.max(0, a.ackSentNanos.get(c) - returned) / 1e6);
+          ackRoundTrip.add((a.ackedNanos.get(c) - a.ackSentNanos.get(c)) / 1e6);
         }
       }
       received.addAll(rec);
@@ -218,6 +222,10 @@ public final class PushBenchmark {
     result.put("receivedMs", percentiles(received, n * changes));
     result.put("ackedMs", percentiles(acked, n * changes));
     result.put("receivedFromApplySentMs", percentiles(receivedFromSend, n * changes));
+    // Where the time between received and ACKed goes: until this JVM sent the ACK (the simulated
+    // agents' own queueing), and the ACK's round trip (the server's part).
+    result.put("ackSentMs", percentiles(ackSent, n * changes));
+    result.put("ackRoundTripMs", percentiles(ackRoundTrip, n * changes));
     result.put("snapshotBytes", agents.get(0).lastSnapshotBytes);
     result.put("errors", errors.get());
     synchronized (firstErrors) {
