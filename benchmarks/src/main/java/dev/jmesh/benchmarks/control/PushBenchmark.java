@@ -3,6 +3,7 @@ package dev.jmesh.benchmarks.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.jmesh.benchmarks.load.ProcStats;
 import java.io.ByteArrayInputStream;
 import java.io.StringWriter;
 import java.net.URI;
@@ -288,40 +289,16 @@ public final class PushBenchmark {
     return new ObjectMapper().readTree(r.body());
   }
 
-  /** VmRSS from /proc, then (optional) heap used after a full GC, from jcmd. */
-  private Map<String, Object> serverMemory(long pid) throws Exception {
+  /** VmRSS from /proc, then (when jcmd can tell) the heap used after a full GC. */
+  private Map<String, Object> serverMemory(long pid) {
     Map<String, Object> m = new LinkedHashMap<>();
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        m.put("rssKb", Long.parseLong(line.replaceAll("[^0-9]", "")));
-      }
-    }
+    m.put("rssKb", ProcStats.rssKb(pid));
     Path jcmd = Path.of(args.getOrDefault("java-home", System.getProperty("java.home")), "bin", "jcmd");
-    if (Files.isExecutable(jcmd)) {
-      run(List.of(jcmd.toString(), String.valueOf(pid), "GC.run"));
-      String info = run(List.of(jcmd.toString(), String.valueOf(pid), "GC.heap_info"));
-      // Serial GC: "def new generation total 4928K, used 1234K ..." and "tenured generation total ..., used ...K"
-      java.util.regex.Matcher used = java.util.regex.Pattern.compile("generation\\s+total \\d+K, used (\\d+)K").matcher(info);
-      long sum = 0;
-      int found = 0;
-      while (used.find()) {
-        sum += Long.parseLong(used.group(1));
-        found++;
-      }
-      if (found > 0) {
-        m.put("heapUsedKb", sum);
-      }
+    long heap = Files.isExecutable(jcmd) ? ProcStats.liveHeapKb(jcmd, pid) : -1;
+    if (heap >= 0) {
+      m.put("heapUsedKb", heap);
     }
     return m;
-  }
-
-  private static String run(List<String> cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(20, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-    }
-    return new String(out, StandardCharsets.UTF_8);
   }
 
   private static HttpClient client(SSLContext ssl, ExecutorService pool) {
