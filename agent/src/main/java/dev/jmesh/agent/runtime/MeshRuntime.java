@@ -65,6 +65,23 @@ public final class MeshRuntime {
     this.config = config;
     this.identity = new IdentityStore();
     this.mesh = new MeshState(config.namespace(), config.labels());
+    // The join (key pair, certificate over TLS) is the longest step before the first request can
+    // be served: begin it before anything else, so that it overlaps the rest of the agent's start
+    // and the application's. Registration waits for start().
+    ControlClient client =
+        new ControlClient(
+            config.controlUrls(), config.token().caSha256(), controlCaRoots(config), identity);
+    this.admin = new AdminServer(this::isReady, this::configDump, this::scrapeMetrics);
+    this.control =
+        new ControlSession(
+            config,
+            client,
+            identity,
+            this::servedPorts,
+            admin::port,
+            mesh,
+            AgentVersion.VERSION);
+    control.beginJoin();
     MeshTlsContexts tls = new MeshTlsContexts(identity);
     StartupDeadline deadline = new StartupDeadline(config.startupTimeout());
     RecentConnections inboundConnections = new RecentConnections(50);
@@ -95,7 +112,6 @@ public final class MeshRuntime {
                 tls::localSpiffeId,
                 mesh)
             .withTracing(tracing);
-    ControlSession[] session = new ControlSession[1];
     this.inbound =
         new InboundListeners(
             config,
@@ -109,7 +125,7 @@ public final class MeshRuntime {
                 workers,
                 APP_BIND_TIMEOUT,
                 telemetry),
-            () -> session[0].portsChanged());
+            control::portsChanged);
     this.egress =
         new EgressListeners(
             config.namespace(),
@@ -122,14 +138,6 @@ public final class MeshRuntime {
                 acceptors,
                 workers,
                 telemetry));
-    ControlClient client =
-        new ControlClient(
-            config.controlUrls(), config.token().caSha256(), controlCaRoots(config), identity);
-    this.admin = new AdminServer(this::isReady, this::configDump, telemetry.metrics()::scrape);
-    this.control =
-        new ControlSession(
-            config, client, identity, inbound::ports, admin::port, mesh, AgentVersion.VERSION);
-    session[0] = control;
     this.stats =
         new StatsReporter(
             client, edgeStats, config.statsInterval(), () -> identity.certificate() != null);
@@ -151,6 +159,14 @@ public final class MeshRuntime {
    *
    * @return the running mesh, or null when {@code config.enabled()} is false (nothing started)
    */
+  private List<Integer> servedPorts() {
+    return inbound.ports();
+  }
+
+  private String scrapeMetrics() {
+    return telemetry.metrics().scrape();
+  }
+
   private Object configDump() {
     return configDump.build();
   }
