@@ -50,6 +50,26 @@ class AgentJarLayoutIT {
     }
   }
 
+  /**
+   * With Bouncy Castle's OpenSSL PEM parser in the jar, Netty instantiates the whole
+   * BouncyCastleProvider (~230 classes) when the first TLS context is built, on the way to the
+   * first request. The agent parses PEM itself and needs none of it.
+   */
+  @Test
+  void bouncyCastlesOpenSslParserIsLeftOutSoNettyDoesNotLoadTheProvider() throws IOException {
+    try (JarFile jar = agentJar()) {
+      assertTrue(
+          jar.stream()
+              .noneMatch(
+                  entry ->
+                      entry.getName().startsWith("inst/dev/jmesh/shaded/org/bouncycastle/openssl/")),
+          "org.bouncycastle.openssl is in the agent jar");
+      assertNotNull(
+          jar.getEntry("inst/dev/jmesh/shaded/org/bouncycastle/pkcs/PKCS10CertificationRequest.classdata"),
+          "the certificate request builder the agent needs is missing");
+    }
+  }
+
   @Test
   void openTelemetryServiceFilesAreRelocatedAndNameRelocatedProviders() throws IOException {
     try (JarFile jar = agentJar()) {

@@ -329,7 +329,8 @@ public final class ControlClient {
     if (untrusted) {
       return "the agent does not trust control server " + server + ": " + message;
     }
-    if (message.startsWith("HTTPS hostname wrong")) {
+    // JDK 17 says "HTTPS hostname wrong", JDK 25 "Wrong HTTPS hostname".
+    if (message.startsWith("HTTPS hostname wrong") || message.startsWith("Wrong HTTPS hostname")) {
       return "the agent does not trust control server "
           + server
           + ": its certificate is not issued for "

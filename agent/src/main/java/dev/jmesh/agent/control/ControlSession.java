@@ -14,6 +14,7 @@ import dev.jmesh.api.InstanceRegistration;
 import dev.jmesh.api.MeshSnapshot;
 import dev.jmesh.api.RegistrationResponse;
 import dev.jmesh.api.SnapshotAck;
+import dev.jmesh.api.SpiffeId;
 import dev.jmesh.api.TrustBundle;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.AgentThread;
@@ -39,6 +40,10 @@ import java.util.random.RandomGenerator;
  * certificate renewal at half-life, and deregistration at shutdown. An unreachable server is
  * retried forever with capped backoff; a rejected join token stops the agent's attempts (the
  * application runs without the mesh).
+ *
+ * <p>The join (key pair, certificate) may begin before the rest of the runtime exists ({@link
+ * #beginJoin}), so that it overlaps the agent's and the application's own start; registration
+ * waits for {@link #start}, when the ports and the snapshot consumer are ready.
  */
 public final class ControlSession {
 
@@ -65,6 +70,12 @@ public final class ControlSession {
   private final java.util.concurrent.atomic.AtomicInteger failedStarts =
       new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean stopped;
+
+  /** Set by {@link #start}; read and written on the control thread only. */
+  private boolean runtimeReady;
+
+  /** The join token was refused: no further attempts. */
+  private volatile boolean gaveUp;
   private volatile Runnable onGiveUp = () -> {};
   private volatile String state = "starting";
   private volatile String instanceId;
@@ -119,9 +130,25 @@ public final class ControlSession {
     this.heartbeats = new ScheduledThreadPoolExecutor(1, new AgentThreadFactory("heartbeat"));
   }
 
-  /** Starts talking to the control server; returns at once. */
-  public void start() {
+  /**
+   * Starts the join (key pair and first certificate) and returns at once; registration waits for
+   * {@link #start}. A join that fails here is retried by {@link #start}.
+   */
+  public void beginJoin() {
     scheduler.execute(this::bootstrap);
+  }
+
+  /** Starts talking to the control server (or goes on from the join); returns at once. */
+  public void start() {
+    scheduler.execute(
+        () -> {
+          runtimeReady = true;
+          if (gaveUp) {
+            onGiveUp.run();
+            return;
+          }
+          bootstrap();
+        });
   }
 
   /** The served ports changed: tell the control server now (if registered). */
@@ -188,19 +215,19 @@ public final class ControlSession {
   // ---- start-up: trust bundle → certificate → registration
 
   private void bootstrap() {
-    if (stopped) {
+    if (stopped || gaveUp) {
       return;
     }
     try {
-      if (identity.trustBundle() == null) {
-        state = "fetching trust bundle";
-        applyTrustBundle(client.trustBundle());
-      }
       if (identity.certificate() == null) {
         state = "requesting certificate";
         if (!requestFirstCertificate()) {
           return;
         }
+      }
+      if (!runtimeReady) {
+        state = "waiting for the agent to start";
+        return;
       }
       state = "registering";
       register();
@@ -213,7 +240,7 @@ public final class ControlSession {
       failedStarts.incrementAndGet();
       Duration retry = bootstrapBackoff.next();
       reportFailure(e, retry);
-      scheduler.schedule(this::bootstrap, retry.toMillis(), TimeUnit.MILLISECONDS);
+      retryLater(retry);
     } catch (RuntimeException e) {
       Duration retry = bootstrapBackoff.next();
       problems.problem(
@@ -223,6 +250,13 @@ public final class ControlSession {
               + e
               + "; retrying every "
               + format(retry));
+      retryLater(retry);
+    }
+  }
+
+  /** Before {@link #start} the early join does not retry on its own: start() goes on from here. */
+  private void retryLater(Duration retry) {
+    if (runtimeReady) {
       scheduler.schedule(this::bootstrap, retry.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
@@ -263,7 +297,10 @@ public final class ControlSession {
                 + "; the agent stops trying and the application runs without the mesh"
                 + " (fix jmesh.token/JMESH_TOKEN and restart)");
         state = "join token rejected: " + e.getMessage();
-        onGiveUp.run();
+        gaveUp = true;
+        if (runtimeReady) {
+          onGiveUp.run();
+        }
         return false;
       }
       throw e;
@@ -286,8 +323,11 @@ public final class ControlSession {
       if (response.trustBundlePem() != null && !response.trustBundlePem().isEmpty()) {
         List<X509Certificate> roots = Pem.certificates(response.trustBundlePem());
         client.trustRoots(roots);
-        bundle =
-            new MeshTrustBundle(bundle == null ? "cluster.local" : bundle.trustDomain(), roots);
+        bundle = new MeshTrustBundle(trustDomain(bundle, response), roots);
+      } else if (bundle == null) {
+        // A server that sends no roots with the certificate: ask for them separately.
+        applyTrustBundle(client.trustBundle());
+        bundle = identity.trustBundle();
       }
       if (!chain.get(0).getPublicKey().equals(key.getPublic())) {
         throw new CertificateException("the certificate is not for the key the agent sent");
@@ -307,6 +347,17 @@ public final class ControlSession {
               + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * The trust domain of the mesh: the one the agent knows, else the one in the SPIFFE ID the
+   * server just issued (the first certificate brings the roots, so no separate trust-bundle call).
+   */
+  private static String trustDomain(MeshTrustBundle known, CertificateResponse response) {
+    if (known != null) {
+      return known.trustDomain();
+    }
+    return SpiffeId.parse(response.spiffeId()).map(SpiffeId::trustDomain).orElse("cluster.local");
   }
 
   private void applyTrustBundle(TrustBundle bundle) throws ControlException {

@@ -65,86 +65,99 @@ public final class MeshRuntime {
 
   private MeshRuntime(AgentConfig config) {
     this.config = config;
+    StartupDeadline deadline = new StartupDeadline(config.startupTimeout());
     this.identity = new IdentityStore();
     this.mesh = new MeshState(config.namespace(), config.labels());
-    this.tls = new MeshTlsContexts(identity, TlsEngine.choose(config.tlsProvider()));
-    StartupDeadline deadline = new StartupDeadline(config.startupTimeout());
-    RecentConnections inboundConnections = new RecentConnections(50);
-    RecentConnections outboundConnections = new RecentConnections(50);
-    EdgeStatsRecorder edgeStats = new EdgeStatsRecorder();
-    this.acceptors = new NioEventLoopGroup(1, new AgentThreadFactory("accept"));
-    this.workers =
-        new NioEventLoopGroup(
-            Math.min(4, Runtime.getRuntime().availableProcessors()), new AgentThreadFactory("io"));
-    IstioMetrics metrics = new IstioMetrics().withAgentCost().withListener(edgeStats);
-    Tracing.Workload workload =
-        new Tracing.Workload(config.service(), config.namespace(), config.labels().get("version"));
-    // Decided before any OpenTelemetry class is loaded: without tracing or a metrics exporter none
-    // is.
-    this.tracing = TracingSwitch.fromSystem().on() ? Tracing.start(workload) : null;
-    if (tracing != null) {
-      tracing.registerMeters(metrics.registry());
-    }
-    this.metricsPush =
-        MetricsPushSwitch.fromSystem().on() ? MetricsPush.start(workload, metrics.registry()) : null;
-    this.telemetry =
-        new Telemetry(
-                metrics,
-                AccessLog.open(config.accessLog(), config.accessLogSampling()),
-                config.service(),
-                config.namespace(),
-                config.labels(),
-                tls::localSpiffeId,
-                mesh)
-            .withTracing(tracing);
-    ControlSession[] session = new ControlSession[1];
-    this.inbound =
-        new InboundListeners(
-            config,
-            new InboundContext(
-                mesh,
-                tls,
-                identity.firstCertificate(),
-                deadline,
-                inboundConnections,
-                acceptors,
-                workers,
-                APP_BIND_TIMEOUT,
-                telemetry),
-            () -> session[0].portsChanged());
-    this.egress =
-        new EgressListeners(
-            config.namespace(),
-            new EgressContext(
-                mesh,
-                tls,
-                identity.firstCertificate(),
-                deadline,
-                outboundConnections,
-                acceptors,
-                workers,
-                telemetry));
+    // The join (key pair, certificate over TLS) is the longest step before the first request can
+    // be served: begin it before anything else, so that it overlaps the rest of the agent's start
+    // and the application's. Registration waits for start().
     ControlClient client =
         new ControlClient(
             config.controlUrls(), config.token().caSha256(), controlCaRoots(config), identity);
-    this.admin = new AdminServer(this::isReady, this::configDump, telemetry.metrics()::scrape);
+    this.admin = new AdminServer(this::isReady, this::configDump, this::scrapeMetrics);
     this.control =
         new ControlSession(
-            config, client, identity, inbound::ports, admin::port, mesh, AgentVersion.VERSION);
-    session[0] = control;
-    this.stats =
-        new StatsReporter(
-            client, edgeStats, config.statsInterval(), () -> identity.certificate() != null);
-    control.onGiveUp(
-        () -> {
-          inbound.leaveNewBindsAlone();
-          egress.leaveConnectionsAlone();
-          identity.stopWaitingForFirstCertificate();
-          mesh.stopWaitingForFirstSnapshot();
-        });
-    this.configDump =
-        new ConfigDump(
-            identity, mesh, control, inbound, egress, inboundConnections, outboundConnections);
+            config,
+            client,
+            identity,
+            this::servedPorts,
+            admin::port,
+            mesh,
+            AgentVersion.VERSION);
+    control.beginJoin();
+    try {
+      this.tls = new MeshTlsContexts(identity, TlsEngine.choose(config.tlsProvider()));
+      RecentConnections inboundConnections = new RecentConnections(50);
+      RecentConnections outboundConnections = new RecentConnections(50);
+      EdgeStatsRecorder edgeStats = new EdgeStatsRecorder();
+      this.acceptors = new NioEventLoopGroup(1, new AgentThreadFactory("accept"));
+      this.workers =
+          new NioEventLoopGroup(
+              Math.min(4, Runtime.getRuntime().availableProcessors()), new AgentThreadFactory("io"));
+      IstioMetrics metrics = new IstioMetrics().withAgentCost().withListener(edgeStats);
+      Tracing.Workload workload =
+          new Tracing.Workload(config.service(), config.namespace(), config.labels().get("version"));
+      // Decided before any OpenTelemetry class is loaded: without tracing or a metrics exporter none
+      // is.
+      this.tracing = TracingSwitch.fromSystem().on() ? Tracing.start(workload) : null;
+      if (tracing != null) {
+        tracing.registerMeters(metrics.registry());
+      }
+      this.metricsPush =
+          MetricsPushSwitch.fromSystem().on() ? MetricsPush.start(workload, metrics.registry()) : null;
+      this.telemetry =
+          new Telemetry(
+                  metrics,
+                  AccessLog.open(config.accessLog(), config.accessLogSampling()),
+                  config.service(),
+                  config.namespace(),
+                  config.labels(),
+                  tls::localSpiffeId,
+                  mesh)
+              .withTracing(tracing);
+      this.inbound =
+          new InboundListeners(
+              config,
+              new InboundContext(
+                  mesh,
+                  tls,
+                  identity.firstCertificate(),
+                  deadline,
+                  inboundConnections,
+                  acceptors,
+                  workers,
+                  APP_BIND_TIMEOUT,
+                  telemetry),
+              control::portsChanged);
+      this.egress =
+          new EgressListeners(
+              config.namespace(),
+              new EgressContext(
+                  mesh,
+                  tls,
+                  identity.firstCertificate(),
+                  deadline,
+                  outboundConnections,
+                  acceptors,
+                  workers,
+                  telemetry));
+      this.stats =
+          new StatsReporter(
+              client, edgeStats, config.statsInterval(), () -> identity.certificate() != null);
+      control.onGiveUp(
+          () -> {
+            inbound.leaveNewBindsAlone();
+            egress.leaveConnectionsAlone();
+            identity.stopWaitingForFirstCertificate();
+            mesh.stopWaitingForFirstSnapshot();
+          });
+      this.configDump =
+          new ConfigDump(
+              identity, mesh, control, inbound, egress, inboundConnections, outboundConnections);
+    } catch (RuntimeException | Error e) {
+      control.stop(); // the join began: stop it, nobody will ever start() this runtime
+      throw e;
+    }
   }
 
   /**
@@ -153,6 +166,14 @@ public final class MeshRuntime {
    *
    * @return the running mesh, or null when {@code config.enabled()} is false (nothing started)
    */
+  private List<Integer> servedPorts() {
+    return inbound.ports();
+  }
+
+  private String scrapeMetrics() {
+    return telemetry.metrics().scrape();
+  }
+
   private Object configDump() {
     return configDump.build();
   }

@@ -61,6 +61,17 @@ class ControlSessionTest {
   }
 
   private ControlSession session(URI url, JoinToken token, String service) {
+    ControlSession session = unstartedSession(url, token, service, List::of, new IdentityStore());
+    session.start();
+    return session;
+  }
+
+  private ControlSession unstartedSession(
+      URI url,
+      JoinToken token,
+      String service,
+      java.util.function.Supplier<List<Integer>> ports,
+      IdentityStore identity) {
     AgentConfig config =
         new AgentConfig(
             true,
@@ -75,20 +86,92 @@ class ControlSessionTest {
             -1,
             null,
             Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL);
-    IdentityStore identity = new IdentityStore();
     ControlSession session =
         new ControlSession(
             config,
             new ControlClient(config.controlUrls(), token.caSha256(), List.of(), identity),
             identity,
-            List::of,
+            ports,
             () -> -1,
             new MeshState("default", Map.of()),
             "test",
             new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
     sessions.add(session);
-    session.start();
     return session;
+  }
+
+  @Test
+  void anEarlyJoinGetsTheCertificateAndTrustBundleButRegistersOnlyAfterStart() throws Exception {
+    TestControlServer server = server("127.0.0.1", 0);
+    JoinToken token = JoinToken.parse(server.joinToken("default", "orders"));
+    java.util.concurrent.atomic.AtomicInteger portsAsked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    IdentityStore identity = new IdentityStore();
+    ControlSession session =
+        unstartedSession(
+            server.url(),
+            token,
+            "orders",
+            () -> {
+              portsAsked.incrementAndGet();
+              return List.of(8080);
+            },
+            identity);
+
+    session.beginJoin();
+    Poll.until(() -> identity.certificate() != null, WAIT, "the certificate");
+    Poll.until(
+        () -> session.state().equals("waiting for the agent to start"), WAIT, "the join's end");
+    // The first certificate brought the roots and the trust domain: no separate call needed.
+    assertEquals("cluster.local", identity.trustBundle().trustDomain());
+    assertEquals(
+        server.server.authority().rootCertificate(), identity.trustBundle().roots().get(0));
+    assertEquals(0, portsAsked.get(), "registered before the runtime was ready");
+
+    session.start();
+    Poll.until(() -> session.state().equals("connected"), WAIT, "connected");
+    assertTrue(portsAsked.get() > 0);
+    assertEquals(List.of(), errorLines());
+  }
+
+  @Test
+  void anEarlyJoinThatCannotReachTheServerIsRetriedOnceTheAgentHasStarted() throws Exception {
+    TestControlServer first = server("127.0.0.1", 0);
+    int port = first.server.port();
+    URI url = first.url();
+    JoinToken token = JoinToken.parse(first.joinToken("default", "orders"));
+    first.close();
+    servers.remove(first);
+    ControlSession session = unstartedSession(url, token, "orders", List::of, new IdentityStore());
+
+    session.beginJoin();
+    Poll.until(() -> session.failedStarts() == 1, WAIT, "the failed join");
+    server("127.0.0.1", port);
+    session.start();
+
+    Poll.until(() -> session.state().equals("connected"), WAIT, "connected");
+    assertEquals(1, errorLines().size(), errorLines().toString());
+  }
+
+  @Test
+  void aTokenRejectedDuringAnEarlyJoinGivesUpOnceTheAgentHasStarted() throws Exception {
+    TestControlServer server = server("127.0.0.1", 0);
+    JoinToken paymentsOnly = JoinToken.parse(server.joinToken("default", "payments"));
+    ControlSession session =
+        unstartedSession(server.url(), paymentsOnly, "orders", List::of, new IdentityStore());
+    java.util.concurrent.atomic.AtomicInteger gaveUp =
+        new java.util.concurrent.atomic.AtomicInteger();
+    session.onGiveUp(gaveUp::incrementAndGet);
+
+    session.beginJoin();
+    Poll.until(() -> session.state().startsWith("join token rejected"), WAIT, "the rejection");
+    assertEquals(0, gaveUp.get(), "gave up before the runtime it stops was there");
+    session.start();
+
+    Poll.until(() -> gaveUp.get() == 1, WAIT, "the give-up action");
+    assertEquals(1, errorLines().size(), errorLines().toString());
+    assertTrue(session.state().startsWith("join token rejected"), session.state());
+    assertEquals(0, session.failedStarts());
   }
 
   @Test

@@ -38,6 +38,39 @@ class IdentityTest {
         new JcaPKCS10CertificationRequest(csr).getPublicKey().getEncoded());
   }
 
+  @Test
+  void csrIsTheSameStructureBouncyCastlesBuilderMakes() throws Exception {
+    KeyPair key = CertificateSigningRequests.newKeyPair();
+    PKCS10CertificationRequest ours =
+        new PKCS10CertificationRequest(CertificateSigningRequests.csrDer(key));
+    PKCS10CertificationRequest bouncyCastles =
+        new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                new org.bouncycastle.asn1.x500.X500Name(new org.bouncycastle.asn1.x500.RDN[0]),
+                key.getPublic())
+            .build(
+                new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                    .build(key.getPrivate()));
+
+    // ECDSA signatures differ on every call; everything that is signed, and the algorithm, not.
+    assertArrayEquals(
+        bouncyCastles.toASN1Structure().getCertificationRequestInfo().getEncoded("DER"),
+        ours.toASN1Structure().getCertificationRequestInfo().getEncoded("DER"));
+    assertEquals(bouncyCastles.getSignatureAlgorithm(), ours.getSignatureAlgorithm());
+    assertTrue(
+        ours.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key.getPublic())));
+  }
+
+  @Test
+  void derLengthsOfOneTwoAndThreeBytes() {
+    assertArrayEquals(new byte[] {0x04, 0x01, 0x07}, CertificateSigningRequests.tagged(0x04, new byte[] {7}));
+    byte[] medium = CertificateSigningRequests.tagged(0x04, new byte[200]);
+    assertArrayEquals(new byte[] {0x04, (byte) 0x81, (byte) 200}, java.util.Arrays.copyOf(medium, 3));
+    assertEquals(203, medium.length);
+    byte[] large = CertificateSigningRequests.tagged(0x04, new byte[300]);
+    assertArrayEquals(new byte[] {0x04, (byte) 0x82, 0x01, 0x2C}, java.util.Arrays.copyOf(large, 4));
+    assertEquals(304, large.length);
+  }
+
   /** A random source that always returns {@code value}. */
   private static RandomGenerator fixed(double value) {
     return new RandomGenerator() {

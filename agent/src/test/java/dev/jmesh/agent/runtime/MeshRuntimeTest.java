@@ -1,6 +1,7 @@
 package dev.jmesh.agent.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,6 +100,52 @@ class MeshRuntimeTest {
             "xfcc=By=spiffe://cluster.local/ns/default/sa/orders;"
                 + "URI=spiffe://cluster.local/ns/default/sa/web"),
         response);
+  }
+
+  /**
+   * Starts "orders" through a proxy that holds the control calls, binds the app and opens a
+   * plaintext connection while the agent has neither certificate nor snapshot, then lets the join
+   * through and returns what that connection got for a GET.
+   */
+  private String plaintextGetMadeBeforeTheFirstSnapshot() throws Exception {
+    try (HeldProxy proxy = new HeldProxy(control.url())) {
+      MeshRuntime orders =
+          MeshRuntime.start(control.agentConfig("default", "orders", null, proxy.url()));
+      runtimes.add(orders);
+      InetSocketAddress ordersPort = startOrders(orders);
+      try (Socket socket = TestClients.plain(ordersPort)) {
+        assertFalse(orders.mesh().hasSnapshot(), "the snapshot arrived through a held proxy");
+        assertEquals(null, orders.identity().certificate());
+        proxy.release();
+        String response = TestClients.get(socket, "/");
+        assertTrue(orders.mesh().hasSnapshot(), "answered before the first snapshot");
+        return response;
+      }
+    }
+  }
+
+  @Test
+  void aPlaintextConnectionMadeBeforeTheFirstSnapshotIsServedOnceItSaysPermissive()
+      throws Exception {
+    control.apply(
+        "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n"
+            + "spec:\n  mtls:\n    mode: PERMISSIVE\n");
+
+    String response = plaintextGetMadeBeforeTheFirstSnapshot();
+
+    assertTrue(response.startsWith("HTTP/1.1 200"), response);
+  }
+
+  @Test
+  void aPlaintextConnectionMadeBeforeTheFirstSnapshotIsRefusedOnceItSaysStrict()
+      throws Exception {
+    control.apply(
+        "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n"
+            + "spec:\n  mtls:\n    mode: STRICT\n");
+
+    String response = plaintextGetMadeBeforeTheFirstSnapshot();
+
+    assertEquals("", response);
   }
 
   @Test

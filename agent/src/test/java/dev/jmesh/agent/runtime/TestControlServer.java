@@ -99,12 +99,18 @@ public final class TestControlServer implements AutoCloseable {
   /** Agent settings for {@code namespace/service} joining this server. */
   public AgentConfig agentConfig(String namespace, String service, Duration certTtl)
       throws Exception {
+    return agentConfig(namespace, service, certTtl, url());
+  }
+
+  /** As {@link #agentConfig(String, String, Duration)}, reaching this server through {@code url}. */
+  public AgentConfig agentConfig(String namespace, String service, Duration certTtl, URI url)
+      throws Exception {
     return new AgentConfig(
         true,
         service,
         namespace,
         Map.of("version", "v1"),
-        List.of(url()),
+        List.of(url),
         JoinToken.parse(joinToken(namespace, service)),
         null,
         Set.of(),
