@@ -68,42 +68,6 @@ public record AgentConfig(
     tlsProvider = tlsProvider == null ? TlsProvider.AUTO : tlsProvider;
   }
 
-  /** The settings with the default TLS provider ({@link TlsProvider#AUTO}). */
-  public AgentConfig(
-      boolean enabled,
-      String service,
-      String namespace,
-      Map<String, String> labels,
-      List<URI> controlUrls,
-      JoinToken token,
-      Path controlCa,
-      Set<Integer> inboundPorts,
-      String advertiseAddress,
-      int adminPort,
-      Duration certTtl,
-      Duration startupTimeout,
-      String accessLog,
-      double accessLogSampling,
-      Duration statsInterval) {
-    this(
-        enabled,
-        service,
-        namespace,
-        labels,
-        controlUrls,
-        token,
-        controlCa,
-        inboundPorts,
-        advertiseAddress,
-        adminPort,
-        certTtl,
-        startupTimeout,
-        accessLog,
-        accessLogSampling,
-        statsInterval,
-        TlsProvider.AUTO);
-  }
-
   /**
    * Reads the settings from system properties, then environment variables, then {@code agentArgs}
    * ({@code k=v,k=v}).

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jmesh.agent.config.AgentConfig;
+import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.runtime.MeshState;
 import dev.jmesh.agent.runtime.Poll;
@@ -85,7 +86,7 @@ class ControlSessionTest {
             "127.0.0.1",
             -1,
             null,
-            Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL);
+            Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
     ControlSession session =
         new ControlSession(
             config,
@@ -267,7 +268,7 @@ class ControlSessionTest {
             "127.0.0.1",
             -1,
             null,
-            Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL);
+            Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
     IdentityStore identity = new IdentityStore();
     ControlClient client =
         new ControlClient(config.controlUrls(), token.caSha256(), List.of(), identity);

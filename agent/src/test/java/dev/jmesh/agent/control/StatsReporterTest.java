@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jmesh.agent.config.AgentConfig;
+import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.runtime.MeshState;
 import dev.jmesh.agent.runtime.Poll;
@@ -58,7 +59,7 @@ class StatsReporterTest {
     AgentConfig config =
         new AgentConfig(
             true, "a", "default", Map.of(), List.of(server.url()), token, null, Set.of(),
-            "127.0.0.1", -1, null, Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL);
+            "127.0.0.1", -1, null, Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
     identity = new IdentityStore();
     client = new ControlClient(config.controlUrls(), token.caSha256(), List.of(), identity);
     session =

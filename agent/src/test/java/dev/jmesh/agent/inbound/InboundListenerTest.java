@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jmesh.agent.config.AgentConfig;
+import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.runtime.AgentThreadFactory;
 import dev.jmesh.agent.runtime.RecentConnections;
@@ -131,7 +132,7 @@ class InboundListenerTest {
         "127.0.0.1",
         -1,
         null,
-        Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL);
+        Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
   }
 
   static int freePort() throws IOException {

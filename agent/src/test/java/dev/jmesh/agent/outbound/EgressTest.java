@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jmesh.agent.config.AgentConfig;
+import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.inbound.InboundContext;
 import dev.jmesh.agent.inbound.InboundListeners;
@@ -105,7 +106,7 @@ class EgressTest {
                 "127.0.0.1",
                 -1,
                 null,
-                Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL),
+                Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO),
             new InboundContext(
                 strict,
                 new MeshTlsContexts(serverIdentity),

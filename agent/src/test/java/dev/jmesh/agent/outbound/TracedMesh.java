@@ -2,6 +2,7 @@ package dev.jmesh.agent.outbound;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.jmesh.agent.config.AgentConfig;
+import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.inbound.InboundContext;
 import dev.jmesh.agent.inbound.InboundListeners;
@@ -137,7 +138,7 @@ final class TracedMesh implements AutoCloseable {
                 null,
                 Duration.ofSeconds(5),
                 AgentConfig.DEFAULT_ACCESS_LOG,
-                1.0, AgentConfig.DEFAULT_STATS_INTERVAL),
+                1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO),
             new InboundContext(
                 permissive,
                 serverTls,

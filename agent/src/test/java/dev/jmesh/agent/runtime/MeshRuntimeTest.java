@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jmesh.agent.config.AgentConfig;
+import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.agent.inbound.TestApp;
 import dev.jmesh.agent.tls.TestClients;
 import dev.jmesh.policy.MtlsMode;
@@ -255,7 +256,7 @@ class MeshRuntimeTest {
             "127.0.0.1",
             -1,
             null,
-            Duration.ofMillis(200), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL);
+            Duration.ofMillis(200), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
     java.io.PrintStream stderr = System.err;
     System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
     try {
@@ -291,7 +292,7 @@ class MeshRuntimeTest {
             "127.0.0.1",
             0,
             null,
-            config.startupTimeout(), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL);
+            config.startupTimeout(), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
     try (CapturedStderr stderr = new CapturedStderr()) {
       MeshRuntime runtime = MeshRuntime.start(away);
       runtimes.add(runtime);

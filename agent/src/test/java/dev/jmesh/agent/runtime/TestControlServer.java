@@ -2,6 +2,7 @@ package dev.jmesh.agent.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jmesh.agent.config.AgentConfig;
+import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.api.JoinToken;
 import dev.jmesh.control.ControlServer;
 import dev.jmesh.control.ServerSettings;
@@ -117,7 +118,7 @@ public final class TestControlServer implements AutoCloseable {
         "127.0.0.1",
         0,
         certTtl,
-        Duration.ofSeconds(10), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL);
+        Duration.ofSeconds(10), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
   }
 
   @Override
