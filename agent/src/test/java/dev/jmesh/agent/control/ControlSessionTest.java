@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,8 +106,8 @@ class ControlSessionTest {
   void anEarlyJoinGetsTheCertificateAndTrustBundleButRegistersOnlyAfterStart() throws Exception {
     TestControlServer server = server("127.0.0.1", 0);
     JoinToken token = JoinToken.parse(server.joinToken("default", "orders"));
-    java.util.concurrent.atomic.AtomicInteger portsAsked =
-        new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger portsAsked =
+        new AtomicInteger();
     IdentityStore identity = new IdentityStore();
     ControlSession session =
         unstartedSession(
@@ -160,8 +161,7 @@ class ControlSessionTest {
     JoinToken paymentsOnly = JoinToken.parse(server.joinToken("default", "payments"));
     ControlSession session =
         unstartedSession(server.url(), paymentsOnly, "orders", List::of, new IdentityStore());
-    java.util.concurrent.atomic.AtomicInteger gaveUp =
-        new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger gaveUp = new AtomicInteger();
     session.onGiveUp(gaveUp::incrementAndGet);
 
     session.beginJoin();
