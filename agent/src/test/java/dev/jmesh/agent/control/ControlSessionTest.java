@@ -106,8 +106,7 @@ class ControlSessionTest {
   void anEarlyJoinGetsTheCertificateAndTrustBundleButRegistersOnlyAfterStart() throws Exception {
     TestControlServer server = server("127.0.0.1", 0);
     JoinToken token = JoinToken.parse(server.joinToken("default", "orders"));
-    AtomicInteger portsAsked =
-        new AtomicInteger();
+    AtomicInteger portsAsked = new AtomicInteger();
     IdentityStore identity = new IdentityStore();
     ControlSession session =
         unstartedSession(
