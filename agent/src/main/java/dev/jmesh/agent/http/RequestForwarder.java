@@ -90,9 +90,9 @@ public final class RequestForwarder {
     List<Object> messages = new ArrayList<>(held);
     held.clear();
     if (switched) {
-      encoding = false;
-      if (to.pipeline().get(ENCODER) != null) {
+      if (encoding) {
         to.pipeline().remove(ENCODER);
+        encoding = false;
       }
       messages.forEach(to::write);
       to.flush();

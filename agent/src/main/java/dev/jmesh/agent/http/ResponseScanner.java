@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Follows the HTTP/1 responses of one connection in the bytes the relay passes on, without copying
  * or decoding them: it reads each status line and the few headers that frame a response ({@code
- * Content-Length}, {@code Transfer-Encoding}, {@code Connection}, and {@code grpc-status}), skips
+ * Content-Length} and {@code Transfer-Encoding}), skips
  * bodies by their length (content-length or chunked framing, chunk sizes read, data skipped
  * arithmetically) and says where each response ends, so that a keep-alive connection's responses
  * are told apart. Responses without a body (HEAD, 1xx, 204, 304) and bodies that run until the
@@ -26,20 +26,18 @@ public final class ResponseScanner implements ByteProcessor {
      * The head of a final (non-1xx, or 101) response has been read.
      *
      * @param status the status code
-     * @param closeRequested whether it carries {@code Connection: close}
      * @return how its body is framed: {@link Body#AS_FRAMED} as the headers say, {@link Body#NONE}
      *     for none (the answer to HEAD), {@link Body#STOP} to stop reading this connection
      *     (upgrades, tunnels, an answer to no known request)
      */
-    Body head(int status, boolean closeRequested);
+    Body head(int status);
 
     /**
      * The response whose head was reported last has ended.
      *
      * @param bytes every byte of it, head, body and any interim (1xx) responses before it
-     * @param grpcStatus its {@code grpc-status} header or trailer, or null
      */
-    void end(long bytes, String grpcStatus);
+    void end(long bytes);
   }
 
   /** What follows a response head. */
@@ -57,8 +55,6 @@ public final class ResponseScanner implements ByteProcessor {
 
   private static final byte[] CONTENT_LENGTH = ascii("content-length");
   private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding");
-  private static final byte[] CONNECTION = ascii("connection");
-  private static final byte[] GRPC_STATUS = ascii("grpc-status");
 
   private enum State {
     STATUS_LINE,
@@ -84,8 +80,6 @@ public final class ResponseScanner implements ByteProcessor {
   private long contentLength;
   private boolean chunked;
   private boolean transferEncoding;
-  private boolean close;
-  private String grpcStatus;
 
   public ResponseScanner(Listener listener) {
     this.listener = listener;
@@ -137,18 +131,12 @@ public final class ResponseScanner implements ByteProcessor {
     }
   }
 
-  /**
-   * The connection closed: a body that runs until the close has ended.
-   *
-   * @return whether that ended a response
-   */
-  public boolean closed() {
-    if (state != State.UNTIL_CLOSE) {
-      return false;
+  /** The connection closed: a body that runs until the close has ended. */
+  public void closed() {
+    if (state == State.UNTIL_CLOSE) {
+      ended();
+      state = State.STOPPED;
     }
-    ended();
-    state = State.STOPPED;
-    return true;
   }
 
   /** Collects one line of a head, a chunk size or trailers; false at its end (the LF). */
@@ -231,8 +219,6 @@ public final class ResponseScanner implements ByteProcessor {
     contentLength = -1;
     chunked = false;
     transferEncoding = false;
-    close = false;
-    grpcStatus = null;
     state = State.HEADER_LINE;
   }
 
@@ -259,11 +245,10 @@ public final class ResponseScanner implements ByteProcessor {
     while (to > from && (line[to - 1] == ' ' || line[to - 1] == '\t')) {
       to--;
     }
-    if (nameIs(GRPC_STATUS, colon)) {
-      grpcStatus = new String(line, from, to - from, StandardCharsets.US_ASCII);
-    } else if (trailer) {
+    if (trailer) {
       return;
-    } else if (nameIs(CONTENT_LENGTH, colon)) {
+    }
+    if (nameIs(CONTENT_LENGTH, colon)) {
       long value = digits(from, to);
       if (value < 0 || (contentLength >= 0 && contentLength != value)) {
         state = State.STOPPED;
@@ -274,8 +259,6 @@ public final class ResponseScanner implements ByteProcessor {
       transferEncoding = true;
       // chunked only when it is the last coding applied
       chunked = endsWithToken(from, to, "chunked");
-    } else if (nameIs(CONNECTION, colon)) {
-      close |= hasToken(from, to, "close");
     }
   }
 
@@ -285,7 +268,7 @@ public final class ResponseScanner implements ByteProcessor {
       state = State.STATUS_LINE; // interim: the final response follows
       return;
     }
-    Body body = listener.head(status, close);
+    Body body = listener.head(status);
     if (body == Body.STOP || state == State.STOPPED) {
       state = State.STOPPED;
       return;
@@ -342,12 +325,10 @@ public final class ResponseScanner implements ByteProcessor {
 
   private void ended() {
     long total = bytes;
-    String grpc = grpcStatus;
     bytes = 0;
     headBytes = 0;
-    grpcStatus = null;
     state = State.STATUS_LINE;
-    listener.end(total, grpc);
+    listener.end(total);
   }
 
   private boolean startsWith(String prefix) {
@@ -384,20 +365,6 @@ public final class ResponseScanner implements ByteProcessor {
       value = value * 10 + digit;
     }
     return value;
-  }
-
-  /** Whether the comma-separated list in {@code line[from, to)} holds {@code token}. */
-  private boolean hasToken(int from, int to, String token) {
-    int start = from;
-    for (int i = from; i <= to; i++) {
-      if (i == to || line[i] == ',') {
-        if (tokenIs(start, i, token)) {
-          return true;
-        }
-        start = i + 1;
-      }
-    }
-    return false;
   }
 
   private boolean endsWithToken(int from, int to, String token) {

@@ -38,9 +38,7 @@ public final class HttpTap extends ChannelDuplexHandler {
   private final boolean requestsAreReads;
   private final String downstreamRemote;
   private volatile MetricLabels labels;
-  private String upstreamHost = "-";
-  private String upstreamAddress;
-  private int upstreamPort = -1;
+  private InetSocketAddress upstream;
   private IstioMetrics.TcpMeters tcp;
   private boolean closed;
   private boolean weClosed;
@@ -114,9 +112,7 @@ public final class HttpTap extends ChannelDuplexHandler {
    */
   public void opened(MetricLabels labels, InetSocketAddress upstream) {
     this.labels = labels;
-    this.upstreamHost = hostPort(upstream);
-    this.upstreamAddress = upstream.getHostString();
-    this.upstreamPort = upstream.getPort();
+    this.upstream = upstream;
     this.tcp = telemetry.metrics().tcp(labels, "-");
     tcp.opened().increment();
   }
@@ -244,7 +240,7 @@ public final class HttpTap extends ChannelDuplexHandler {
   private final class Responses implements ResponseScanner.Listener {
     /** A response head: matched with the oldest request waiting for one. */
     @Override
-    public ResponseScanner.Body head(int status, boolean closeRequested) {
+    public ResponseScanner.Body head(int status) {
       responding = awaitingResponse.poll();
       if (responding == null) {
         // A response to a request we did not see whole (e.g. sent before a failed decode).
@@ -264,7 +260,7 @@ public final class HttpTap extends ChannelDuplexHandler {
 
     /** A response ended: its exchange is complete (bytes counted exactly, head to last byte). */
     @Override
-    public void end(long bytes, String grpcStatus) {
+    public void end(long bytes) {
       if (responding != null) {
         responseBytes = Math.max(0, responseBytes - bytes);
         finish(responding, bytes);
@@ -316,7 +312,7 @@ public final class HttpTap extends ChannelDuplexHandler {
     if (spans != null) {
       RequestSpan span = spans.poll();
       if (span != null) {
-        span.end(l, upstreamAddress, upstreamPort, e.code, flags);
+        span.end(l, upstream, e.code, flags);
       }
     }
     telemetry.metrics().request(l, e.code, flags, millis, e.requestBytes, bytesOut);
@@ -333,7 +329,7 @@ public final class HttpTap extends ChannelDuplexHandler {
       line.put("bytes_received", e.requestBytes);
       line.put("bytes_sent", bytesOut);
       line.put("duration", Math.round(millis));
-      line.put("upstream_host", upstreamHost);
+      line.put("upstream_host", upstream == null ? "-" : hostPort(upstream));
       line.put("x_request_id", e.requestId);
       line.put("trace_id", e.traceId);
       line.put("authority", e.authority);

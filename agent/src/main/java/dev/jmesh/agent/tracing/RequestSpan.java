@@ -4,6 +4,7 @@ import dev.jmesh.agent.telemetry.MetricLabels;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
+import java.net.InetSocketAddress;
 
 /**
  * The span of one HTTP request through the agent (SERVER inbound, CLIENT on egress), started when
@@ -46,13 +47,12 @@ public final class RequestSpan {
    * Ends the span once.
    *
    * @param labels the connection's labels (who called whom), or null when it never got that far
-   * @param peerAddress the address the request went to (the instance on egress), or null
-   * @param peerPort its port, or -1
+   * @param peer the address the request went to (the instance on egress), or null
    * @param code the final response code; 0 when the connection closed before a response
    * @param responseFlags Envoy's flags ({@code -} for none, {@code UC}, {@code DC}, …)
    */
   public void end(
-      MetricLabels labels, String peerAddress, int peerPort, int code, String responseFlags) {
+      MetricLabels labels, InetSocketAddress peer, int code, String responseFlags) {
     if (ended) {
       return;
     }
@@ -77,10 +77,10 @@ public final class RequestSpan {
       span.setAttribute(
           MTLS, client || "mutual_tls".equals(labels.connectionSecurityPolicy()));
     }
-    if (client && peerAddress != null) {
-      span.setAttribute(PEER_ADDRESS, peerAddress);
-      if (peerPort >= 0) {
-        span.setAttribute(PEER_PORT, (long) peerPort);
+    if (client && peer != null) {
+      span.setAttribute(PEER_ADDRESS, peer.getHostString());
+      if (peer.getPort() >= 0) {
+        span.setAttribute(PEER_PORT, (long) peer.getPort());
       }
     }
     if (code == 0) {

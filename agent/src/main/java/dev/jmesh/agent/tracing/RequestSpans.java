@@ -24,7 +24,7 @@ public final class RequestSpans {
   public void abandonAll(String responseFlags) {
     RequestSpan span;
     while ((span = started.poll()) != null) {
-      span.end(null, null, -1, 0, responseFlags);
+      span.end(null, null, 0, responseFlags);
     }
   }
 }

@@ -25,15 +25,15 @@ class ResponseScannerTest {
     final Deque<ResponseScanner.Body> answers = new ArrayDeque<>();
 
     @Override
-    public ResponseScanner.Body head(int status, boolean closeRequested) {
-      events.add("head " + status + (closeRequested ? " close" : ""));
+    public ResponseScanner.Body head(int status) {
+      events.add("head " + status);
       ResponseScanner.Body answer = answers.poll();
       return answer == null ? ResponseScanner.Body.AS_FRAMED : answer;
     }
 
     @Override
-    public void end(long bytes, String grpcStatus) {
-      events.add("end " + bytes + (grpcStatus == null ? "" : " grpc " + grpcStatus));
+    public void end(long bytes) {
+      events.add("end " + bytes);
     }
   }
 
@@ -155,11 +155,11 @@ class ResponseScannerTest {
   @Test
   void aBodyWithoutLengthRunsUntilTheConnectionCloses() {
     String response = "HTTP/1.0 200 OK\r\nConnection: keep-alive, Close\r\n\r\nuntil the end";
-    assertScans(response, List.of(), true, List.of("head 200 close", "end " + length(response)));
+    assertScans(response, List.of(), true, List.of("head 200", "end " + length(response)));
   }
 
   @Test
-  void grpcStatusIsReadFromHeadersAndTrailers() {
+  void trailersAreSkippedToTheResponsesEnd() {
     String inHead =
         "HTTP/1.1 200 OK\r\ngrpc-status: 14\r\ncontent-length: 0\r\n\r\n";
     String inTrailer =
@@ -171,9 +171,9 @@ class ResponseScannerTest {
         false,
         List.of(
             "head 200",
-            "end " + length(inHead) + " grpc 14",
+            "end " + length(inHead),
             "head 200",
-            "end " + length(inTrailer) + " grpc 0"));
+            "end " + length(inTrailer)));
   }
 
   @Test

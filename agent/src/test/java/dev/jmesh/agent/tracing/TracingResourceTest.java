@@ -32,7 +32,7 @@ class TracingResourceTest {
       tracing
           .serverSpans(spans, new InetSocketAddress("127.0.0.1", 5555), 8080)
           .edit(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
-      spans.poll().end(null, null, -1, 200, "-");
+      spans.poll().end(null, null, 200, "-");
       SpanData span = exporter.getFinishedSpanItems().get(0);
       return span.getResource();
     } finally {

