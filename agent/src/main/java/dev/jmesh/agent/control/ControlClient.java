@@ -12,7 +12,6 @@ import dev.jmesh.api.MeshSnapshot;
 import dev.jmesh.api.RegistrationResponse;
 import dev.jmesh.api.SnapshotAck;
 import dev.jmesh.api.StatsReport;
-import dev.jmesh.api.TrustBundle;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,12 +73,6 @@ public final class ControlClient {
   /** The server calls go to now (the last one that answered). */
   public URI currentServer() {
     return servers.get(current.get());
-  }
-
-  public TrustBundle trustBundle() throws ControlException {
-    TrustBundle bundle =
-        call("GET", "/v1/trust-bundle", null, null, TrustBundle.class, READ_TIMEOUT);
-    return bundle;
   }
 
   /** Remembers the mesh roots as further anchors for the control server's own certificate. */

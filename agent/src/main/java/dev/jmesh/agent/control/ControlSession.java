@@ -15,7 +15,6 @@ import dev.jmesh.api.MeshSnapshot;
 import dev.jmesh.api.RegistrationResponse;
 import dev.jmesh.api.SnapshotAck;
 import dev.jmesh.api.SpiffeId;
-import dev.jmesh.api.TrustBundle;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.AgentThread;
 import java.security.KeyPair;
@@ -212,7 +211,7 @@ public final class ControlSession {
     return nackError;
   }
 
-  // ---- start-up: trust bundle → certificate → registration
+  // ---- start-up: certificate (with the mesh roots) → registration
 
   private void bootstrap() {
     if (stopped || gaveUp) {
@@ -325,9 +324,7 @@ public final class ControlSession {
         client.trustRoots(roots);
         bundle = new MeshTrustBundle(trustDomain(bundle, response), roots);
       } else if (bundle == null) {
-        // A server that sends no roots with the certificate: ask for them separately.
-        applyTrustBundle(client.trustBundle());
-        bundle = identity.trustBundle();
+        throw new CertificateException("its answer carries no trust bundle");
       }
       if (!chain.get(0).getPublicKey().equals(key.getPublic())) {
         throw new CertificateException("the certificate is not for the key the agent sent");
@@ -353,28 +350,15 @@ public final class ControlSession {
    * The trust domain of the mesh: the one the agent knows, else the one in the SPIFFE ID the
    * server just issued (the first certificate brings the roots, so no separate trust-bundle call).
    */
-  private static String trustDomain(MeshTrustBundle known, CertificateResponse response) {
+  private static String trustDomain(MeshTrustBundle known, CertificateResponse response)
+      throws CertificateException {
     if (known != null) {
       return known.trustDomain();
     }
-    return SpiffeId.parse(response.spiffeId()).map(SpiffeId::trustDomain).orElse("cluster.local");
-  }
-
-  private void applyTrustBundle(TrustBundle bundle) throws ControlException {
-    try {
-      List<X509Certificate> roots = Pem.certificates(bundle.rootsPem());
-      client.trustRoots(roots);
-      identity.updateTrustBundle(new MeshTrustBundle(bundle.trustDomain(), roots));
-    } catch (CertificateException e) {
-      throw new ControlException(
-          client.currentServer(),
-          0,
-          "control server "
-              + client.currentServer()
-              + " sent an unreadable trust bundle: "
-              + e.getMessage(),
-          e);
-    }
+    return SpiffeId.parse(response.spiffeId())
+        .map(SpiffeId::trustDomain)
+        .orElseThrow(
+            () -> new CertificateException(response.spiffeId() + " is not a SPIFFE ID"));
   }
 
   private InstanceRegistration registration() {

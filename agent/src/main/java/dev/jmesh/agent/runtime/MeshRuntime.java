@@ -166,18 +166,6 @@ public final class MeshRuntime {
    *
    * @return the running mesh, or null when {@code config.enabled()} is false (nothing started)
    */
-  private List<Integer> servedPorts() {
-    return inbound.ports();
-  }
-
-  private String scrapeMetrics() {
-    return telemetry.metrics().scrape();
-  }
-
-  private Object configDump() {
-    return configDump.build();
-  }
-
   public static MeshRuntime start(AgentConfig config) {
     if (!config.enabled()) {
       return null;
@@ -275,5 +263,17 @@ public final class MeshRuntime {
           e);
       return List.of();
     }
+  }
+
+  private List<Integer> servedPorts() {
+    return inbound.ports();
+  }
+
+  private String scrapeMetrics() {
+    return telemetry.metrics().scrape();
+  }
+
+  private Object configDump() {
+    return configDump.build();
   }
 }

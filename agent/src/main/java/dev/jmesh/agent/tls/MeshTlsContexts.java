@@ -1,14 +1,11 @@
 package dev.jmesh.agent.tls;
 
-import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.identity.MeshTrustBundle;
 import dev.jmesh.agent.identity.WorkloadCertificate;
-import dev.jmesh.bootstrap.AgentLog;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 
@@ -16,25 +13,17 @@ import javax.net.ssl.SSLException;
  * The mesh's TLS contexts (server: requires a client certificate; client: presents the workload
  * certificate), rebuilt whenever the certificate or trust bundle changes. A rebuild swaps the
  * contexts atomically: connections already open keep theirs, new connections get the new ones.
- * They run on the {@link TlsEngine} chosen once, BoringSSL by default; should BoringSSL refuse to
- * build a context, that rebuild uses the JDK's engine (one warning) rather than leave the mesh
- * without TLS.
+ * They run on the {@link TlsEngine} chosen once, BoringSSL by default.
  */
 public final class MeshTlsContexts {
 
   static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
-  private record Contexts(
-      SslContext server, SslContext client, WorkloadCertificate certificate, TlsEngine engine) {}
+  private record Contexts(SslContext server, SslContext client, WorkloadCertificate certificate) {}
 
   private final IdentityStore identity;
   private final TlsEngine engine;
   private final AtomicReference<Contexts> current = new AtomicReference<>();
-
-  /** Contexts on the default engine ({@link TlsProvider#AUTO}). */
-  public MeshTlsContexts(IdentityStore identity) {
-    this(identity, TlsEngine.choose(TlsProvider.AUTO));
-  }
 
   public MeshTlsContexts(IdentityStore identity, TlsEngine engine) {
     this.identity = identity;
@@ -61,10 +50,9 @@ public final class MeshTlsContexts {
     return c == null ? null : c.certificate().spiffeId();
   }
 
-  /** The engine the current contexts run on (the chosen one until there is a certificate). */
+  /** The engine the contexts run on. */
   public TlsEngine engine() {
-    Contexts c = current.get();
-    return c == null ? engine : c.engine();
+    return engine;
   }
 
   public MeshTrustManager trustManager() {
@@ -81,18 +69,8 @@ public final class MeshTlsContexts {
     MeshTrustManager trust = new MeshTrustManager(bundle);
     try {
       current.set(build(engine, certificate, trust));
-    } catch (SSLException | RuntimeException | LinkageError e) {
-      if (engine.provider() == SslProvider.JDK) {
-        throw new IllegalStateException("cannot build TLS contexts for " + certificate, e);
-      }
-      AgentLog.warnOnce(
-          "tls.boringssl.build",
-          "BoringSSL cannot build the mesh's TLS contexts (" + e + "); using the JDK's engine");
-      try {
-        current.set(build(TlsEngine.JDK, certificate, trust));
-      } catch (SSLException jdk) {
-        throw new IllegalStateException("cannot build TLS contexts for " + certificate, jdk);
-      }
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build TLS contexts for " + certificate, e);
     }
   }
 
@@ -113,6 +91,6 @@ public final class MeshTlsContexts {
             .keyManager(certificate.privateKey(), certificate.chainArray())
             .trustManager(trust)
             .build();
-    return new Contexts(server, client, certificate, engine);
+    return new Contexts(server, client, certificate);
   }
 }

@@ -4,7 +4,6 @@ import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.bootstrap.AgentLog;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
-import java.lang.management.ManagementFactory;
 import java.util.function.Supplier;
 
 /**
@@ -16,10 +15,9 @@ import java.util.function.Supplier;
  * <p>From JDK 24 on, the JVM prints a restricted-method warning on the application's stderr the
  * first time code without native access loads a library (JEP 472), and an agent has no supported
  * way to grant itself that access. So {@code auto} loads BoringSSL there only when the user has
- * allowed native access ({@code --enable-native-access=ALL-UNNAMED} or {@code
- * --illegal-native-access=allow}); otherwise it stays on the JDK's engine, which on those JDKs is
- * within 2× of OpenSSL's handshake cost anyway. {@code openssl} loads it regardless: the warning is
- * then the user's choice.
+ * allowed native access ({@code --enable-native-access=ALL-UNNAMED}); otherwise it stays on the
+ * JDK's engine, which on those JDKs is within 2× of OpenSSL's handshake cost anyway. {@code openssl}
+ * loads it regardless: the warning (if any) is then the user's choice.
  *
  * @param provider what Netty builds the contexts with
  * @param name {@code BoringSSL} or {@code JDK}, for the start-up line
@@ -69,10 +67,7 @@ public record TlsEngine(SslProvider provider, String name) {
     return JDK;
   }
 
-  /**
-   * True on JDK 24 and later unless native access is allowed for the agent's (unnamed) module or
-   * illegal native access is allowed outright.
-   */
+  /** True on JDK 24 and later unless native access is enabled for the agent's (unnamed) module. */
   static boolean loadingWouldWarn() {
     if (Runtime.version().feature() < 24) {
       return false;
@@ -81,11 +76,7 @@ public record TlsEngine(SslProvider provider, String name) {
       // Module.isNativeAccessEnabled is public from JDK 22; the agent is compiled for 17.
       Object enabled =
           Module.class.getMethod("isNativeAccessEnabled").invoke(TlsEngine.class.getModule());
-      if (Boolean.TRUE.equals(enabled)) {
-        return false;
-      }
-      return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-          .noneMatch(argument -> argument.equals("--illegal-native-access=allow"));
+      return !Boolean.TRUE.equals(enabled);
     } catch (Throwable e) {
       return true;
     }

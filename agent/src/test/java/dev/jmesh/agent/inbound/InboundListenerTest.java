@@ -14,6 +14,7 @@ import dev.jmesh.agent.outbound.FakeDirectory;
 import dev.jmesh.agent.runtime.StartupDeadline;
 import dev.jmesh.agent.telemetry.AccessLog;
 import dev.jmesh.agent.telemetry.IstioMetrics;
+import dev.jmesh.agent.tls.TlsEngine;
 import dev.jmesh.testing.PrometheusText;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.MeshTlsContexts;
@@ -90,7 +91,7 @@ class InboundListenerTest {
 
   private InboundListeners listeners(InboundPolicy inboundPolicy, Duration startupTimeout) {
     IdentityStore identity = pki.identity("default", "orders");
-    MeshTlsContexts tls = new MeshTlsContexts(identity);
+    MeshTlsContexts tls = new MeshTlsContexts(identity, TlsEngine.choose(TlsProvider.AUTO));
     InboundContext context =
         new InboundContext(
             inboundPolicy,

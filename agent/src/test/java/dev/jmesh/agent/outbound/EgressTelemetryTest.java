@@ -19,6 +19,7 @@ import dev.jmesh.agent.runtime.RecentConnections;
 import dev.jmesh.agent.runtime.StartupDeadline;
 import dev.jmesh.agent.telemetry.AccessLog;
 import dev.jmesh.agent.telemetry.IstioMetrics;
+import dev.jmesh.agent.tls.TlsEngine;
 import dev.jmesh.testing.PrometheusText;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.MeshTlsContexts;
@@ -89,7 +90,7 @@ class EgressTelemetryTest {
       serverAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
     }
     IdentityStore clientIdentity = pki.identity("default", "web");
-    MeshTlsContexts clientTls = new MeshTlsContexts(clientIdentity);
+    MeshTlsContexts clientTls = new MeshTlsContexts(clientIdentity, TlsEngine.choose(TlsProvider.AUTO));
     clientMetrics = new IstioMetrics();
     client =
         new EgressListeners(
@@ -111,7 +112,7 @@ class EgressTelemetryTest {
                     clientTls::localSpiffeId,
                     directory)));
     IdentityStore serverIdentity = pki.identity("default", "orders");
-    MeshTlsContexts serverTls = new MeshTlsContexts(serverIdentity);
+    MeshTlsContexts serverTls = new MeshTlsContexts(serverIdentity, TlsEngine.choose(TlsProvider.AUTO));
     serverMetrics = new IstioMetrics();
     accessLog = tmp.resolve("access.log");
     InboundPolicy strict =

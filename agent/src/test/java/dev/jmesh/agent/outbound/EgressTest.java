@@ -20,6 +20,7 @@ import dev.jmesh.agent.runtime.StartupDeadline;
 import dev.jmesh.agent.tls.MeshTlsContexts;
 import dev.jmesh.agent.tls.TestClients;
 import dev.jmesh.agent.tls.TestPki;
+import dev.jmesh.agent.tls.TlsEngine;
 import dev.jmesh.policy.MtlsMode;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.IOException;
@@ -69,7 +70,7 @@ class EgressTest {
             "default",
             new EgressContext(
                 directory,
-                new MeshTlsContexts(clientIdentity),
+                new MeshTlsContexts(clientIdentity, TlsEngine.choose(TlsProvider.AUTO)),
                 clientIdentity.firstCertificate(),
                 new StartupDeadline(Duration.ofSeconds(5)),
                 outbound,
@@ -109,7 +110,7 @@ class EgressTest {
                 Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO),
             new InboundContext(
                 strict,
-                new MeshTlsContexts(serverIdentity),
+                new MeshTlsContexts(serverIdentity, TlsEngine.choose(TlsProvider.AUTO)),
                 serverIdentity.firstCertificate(),
                 new StartupDeadline(Duration.ofSeconds(5)),
                 new RecentConnections(10),

@@ -16,6 +16,7 @@ import dev.jmesh.agent.telemetry.IstioMetrics;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.MeshTlsContexts;
 import dev.jmesh.agent.tls.TestPki;
+import dev.jmesh.agent.tls.TlsEngine;
 import dev.jmesh.agent.tracing.Tracing;
 import dev.jmesh.policy.MtlsMode;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -87,7 +88,7 @@ final class TracedMesh implements AutoCloseable {
       inbound = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
     }
     IdentityStore clientIdentity = pki.identity("default", "web");
-    MeshTlsContexts clientTls = new MeshTlsContexts(clientIdentity);
+    MeshTlsContexts clientTls = new MeshTlsContexts(clientIdentity, TlsEngine.choose(TlsProvider.AUTO));
     client =
         new EgressListeners(
             "default",
@@ -109,7 +110,7 @@ final class TracedMesh implements AutoCloseable {
                         directory)
                     .withTracing(clientTracing)));
     IdentityStore serverIdentity = pki.identity("default", "orders");
-    MeshTlsContexts serverTls = new MeshTlsContexts(serverIdentity);
+    MeshTlsContexts serverTls = new MeshTlsContexts(serverIdentity, TlsEngine.choose(TlsProvider.AUTO));
     InboundPolicy permissive =
         new InboundPolicy() {
           @Override
