@@ -3,6 +3,7 @@ package dev.jmesh.control.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsExchange;
+import dev.jmesh.api.SpiffeId;
 import dev.jmesh.control.ApiException;
 import dev.jmesh.control.Json;
 import java.io.IOException;
@@ -15,11 +16,15 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /** One API call as handlers see it: path and query parameters, body, headers, TLS peer. */
 public final class ApiRequest {
 
   static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+  /** Where a TLS session keeps its client's SPIFFE ID once it has been read. */
+  private static final String SESSION_SPIFFE_ID = "dev.jmesh.control.client-spiffe-id";
 
   private final HttpExchange exchange;
   private final Map<String, String> pathParameters;
@@ -140,6 +145,26 @@ public final class ApiRequest {
     } catch (SSLPeerUnverifiedException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * The SPIFFE ID in the client certificate's URI SAN, or empty when there is no client certificate
+   * or it carries none. Read once per TLS session and kept in it: an agent makes all its calls (long
+   * polls, ACKs, heartbeats) on one connection, and reading the SAN parses the certificate's
+   * extension each time (~7 % of the server's samples in a JFR recording of a push to 2,000
+   * agents).
+   */
+  public Optional<SpiffeId> clientSpiffeId() {
+    if (!(exchange instanceof HttpsExchange https)) {
+      return Optional.empty();
+    }
+    SSLSession session = https.getSSLSession();
+    if (session.getValue(SESSION_SPIFFE_ID) instanceof SpiffeId known) {
+      return Optional.of(known);
+    }
+    Optional<SpiffeId> identity = clientCertificate().flatMap(SpiffeId::fromCertificate);
+    identity.ifPresent(id -> session.putValue(SESSION_SPIFFE_ID, id));
+    return identity;
   }
 
   public String remoteAddress() {

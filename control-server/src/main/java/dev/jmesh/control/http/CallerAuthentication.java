@@ -3,7 +3,6 @@ package dev.jmesh.control.http;
 import dev.jmesh.api.SpiffeId;
 import dev.jmesh.control.ApiException;
 import dev.jmesh.control.tokens.AdminToken;
-import java.security.cert.X509Certificate;
 import java.util.Optional;
 
 /** Who is calling: an agent with its workload certificate, or an operator with the admin token. */
@@ -24,23 +23,18 @@ public final class CallerAuthentication {
    * layer has already checked that it chains to the mesh CA and is valid now).
    */
   public SpiffeId workload(ApiRequest request) throws ApiException {
-    X509Certificate certificate =
-        request
-            .clientCertificate()
-            .orElseThrow(
-                () ->
-                    ApiException.unauthorized(
-                        request.describe()
-                            + " needs the agent's workload certificate as TLS client"
-                            + " certificate (mutual TLS); none was presented"));
-    SpiffeId identity =
-        SpiffeId.fromCertificate(certificate)
-            .orElseThrow(
-                () ->
-                    ApiException.unauthorized(
-                        "the client certificate of "
-                            + request.describe()
-                            + " has no spiffe://<trust-domain>/ns/<ns>/sa/<service> URI SAN"));
+    Optional<SpiffeId> presented = request.clientSpiffeId();
+    if (presented.isEmpty()) {
+      throw ApiException.unauthorized(
+          request.clientCertificate().isEmpty()
+              ? request.describe()
+                  + " needs the agent's workload certificate as TLS client"
+                  + " certificate (mutual TLS); none was presented"
+              : "the client certificate of "
+                  + request.describe()
+                  + " has no spiffe://<trust-domain>/ns/<ns>/sa/<service> URI SAN");
+    }
+    SpiffeId identity = presented.get();
     if (!identity.trustDomain().equals(trustDomain)) {
       throw ApiException.forbidden(
           "the client certificate of "
