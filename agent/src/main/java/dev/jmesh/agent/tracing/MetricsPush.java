@@ -9,8 +9,6 @@ import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -80,15 +78,10 @@ public final class MetricsPush {
     if (!(exporter instanceof OtlpHttpMetricExporter http)) {
       return exporter;
     }
-    ThreadPoolExecutor executor =
-        new ThreadPoolExecutor(
-            0,
-            1,
-            1,
-            TimeUnit.MINUTES,
-            new LinkedBlockingQueue<>(),
-            new AgentThreadFactory("otlp-metrics"));
-    MetricExporter rebuilt = http.toBuilder().setExecutorService(executor).build();
+    MetricExporter rebuilt =
+        http.toBuilder()
+            .setExecutorService(AgentThreadFactory.onDemandThread("otlp-metrics"))
+            .build();
     http.shutdown();
     return rebuilt;
   }

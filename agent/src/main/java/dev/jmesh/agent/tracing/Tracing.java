@@ -28,8 +28,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -151,15 +149,10 @@ public final class Tracing {
     if (!(exporter instanceof OtlpHttpSpanExporter http)) {
       return exporter;
     }
-    ThreadPoolExecutor executor =
-        new ThreadPoolExecutor(
-            0,
-            1,
-            1,
-            TimeUnit.MINUTES,
-            new LinkedBlockingQueue<>(),
-            new AgentThreadFactory("otlp-http"));
-    SpanExporter rebuilt = http.toBuilder().setExecutorService(executor).build();
+    SpanExporter rebuilt =
+        http.toBuilder()
+            .setExecutorService(AgentThreadFactory.onDemandThread("otlp-http"))
+            .build();
     http.shutdown();
     return rebuilt;
   }
