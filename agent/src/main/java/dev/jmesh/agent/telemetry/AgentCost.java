@@ -18,16 +18,23 @@ final class AgentCost {
 
   private AgentCost() {}
 
+  /**
+   * Registers the gauges. They hold {@code cost} strongly: nothing else refers to it, and Micrometer's
+   * default weak reference would turn the gauges into NaN (left out of scrapes) after the next GC.
+   */
   static void register(MeterRegistry registry) {
     AgentCost cost = new AgentCost();
     Gauge.builder("jmesh_agent_threads", cost, c -> c.sum(id -> 1))
         .description("live agent threads")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("jmesh_agent_threads_cpu_seconds", cost, c -> c.cpuNanos() / 1e9)
         .description("CPU time used by the live agent threads")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("jmesh_agent_threads_allocated_bytes", cost, AgentCost::allocatedBytes)
         .description("heap bytes allocated by the live agent threads")
+        .strongReference(true)
         .register(registry);
   }
 

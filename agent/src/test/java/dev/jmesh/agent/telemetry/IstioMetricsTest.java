@@ -175,6 +175,8 @@ class IstioMetricsTest {
     worker.start();
     try {
       Thread.sleep(100);
+      // The gauges must outlive a collection: nothing but them refers to what they read.
+      System.gc();
       PrometheusText parsed = new PrometheusText(metrics.scrape());
       assertTrue(parsed.sum("jmesh_agent_threads", Map.of()) >= 1);
       assertTrue(parsed.sum("jmesh_agent_threads_cpu_seconds", Map.of()) > 0);
