@@ -24,7 +24,7 @@ public final class MetricsPushSwitch {
   }
 
   public boolean on() {
-    if ("true".equalsIgnoreCase(settings.setting("otel.sdk.disabled"))) {
+    if (settings.sdkDisabled()) {
       return false;
     }
     String exporter = settings.setting("otel.metrics.exporter");

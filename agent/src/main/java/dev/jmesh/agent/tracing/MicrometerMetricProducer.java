@@ -81,14 +81,12 @@ final class MicrometerMetricProducer implements MetricProducer {
       Meter.Id id = meter.getId();
       String name = id.getConventionName(naming);
       Attributes attributes = attributes(id.getConventionTags(naming));
-      if (meter instanceof Counter counter) {
+      if (meter instanceof Counter || meter instanceof FunctionCounter) {
+        double count =
+            meter instanceof Counter counter ? counter.count() : ((FunctionCounter) meter).count();
         family(families, total(name), Kind.SUM, id)
             .values
-            .add(ImmutableDoublePointData.create(startEpochNanos, now, attributes, counter.count()));
-      } else if (meter instanceof FunctionCounter counter) {
-        family(families, total(name), Kind.SUM, id)
-            .values
-            .add(ImmutableDoublePointData.create(startEpochNanos, now, attributes, counter.count()));
+            .add(ImmutableDoublePointData.create(startEpochNanos, now, attributes, count));
       } else if (meter instanceof Gauge gauge) {
         double value = gauge.value();
         if (!Double.isNaN(value)) {

@@ -27,7 +27,7 @@ public final class TracingSwitch {
   }
 
   public boolean on() {
-    if ("true".equalsIgnoreCase(setting("otel.sdk.disabled"))) {
+    if (sdkDisabled()) {
       return false;
     }
     String exporter = setting("otel.traces.exporter");
@@ -36,6 +36,11 @@ public final class TracingSwitch {
     }
     return setting("otel.exporter.otlp.endpoint") != null
         || setting("otel.exporter.otlp.traces.endpoint") != null;
+  }
+
+  /** {@code otel.sdk.disabled=true}: nothing of OpenTelemetry runs, whatever else is set. */
+  boolean sdkDisabled() {
+    return "true".equalsIgnoreCase(setting("otel.sdk.disabled"));
   }
 
   /** {@code otel.foo.bar} from the system property, else {@code OTEL_FOO_BAR}; null when unset. */
