@@ -35,7 +35,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -79,17 +81,18 @@ public final class OtlpTraceReceiver implements AutoCloseable {
   private final List<ReceivedSpan> spans = new ArrayList<>();
   private final List<MetricPoint> metricPoints = new ArrayList<>();
 
+  private final List<String> rejected = new CopyOnWriteArrayList<>();
+  private int traceExports;
+  private int connections;
+  private int port;
+  private AutoCloseable listener;
+
   /**
    * One data point of a sum or gauge received over http/protobuf: the metric's name, the point's
    * attributes, its value and the resource's {@code service.name}.
    */
   public record MetricPoint(
       String metric, Map<String, String> attributes, double value, String serviceName) {}
-  private final List<String> rejected = new CopyOnWriteArrayList<>();
-  private int traceExports;
-  private int connections;
-  private int port;
-  private AutoCloseable listener;
 
   private OtlpTraceReceiver(Protocol protocol) {
     this.protocol = protocol;
@@ -163,12 +166,6 @@ public final class OtlpTraceReceiver implements AutoCloseable {
     return traceExports;
   }
 
-  /** How many TCP connections a hanging receiver accepted. */
-  /** The sum and gauge points received so far (http/protobuf only). */
-  public synchronized List<MetricPoint> metricPoints() {
-    return List.copyOf(metricPoints);
-  }
-
   /**
    * Waits until a point of {@code metric} whose attributes include {@code attributes} has a value
    * of at least {@code atLeast}; returns it.
@@ -180,27 +177,13 @@ public final class OtlpTraceReceiver implements AutoCloseable {
             p.metric().equals(metric)
                 && p.attributes().entrySet().containsAll(attributes.entrySet())
                 && p.value() >= atLeast;
-    long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (this) {
-      while (true) {
-        for (MetricPoint point : metricPoints) {
-          if (wanted.test(point)) {
-            return point;
-          }
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new AssertionError(
-              "no point of " + metric + " with " + attributes + " >= " + atLeast + " within "
-                  + timeout + "; received: " + metricPoints);
-        }
-        try {
-          wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new AssertionError("interrupted", e);
-        }
-      }
+      awaitUntil(
+          "a point of " + metric + " with " + attributes + " >= " + atLeast,
+          timeout,
+          () -> metricPoints.stream().anyMatch(wanted),
+          () -> "points " + metricPoints);
+      return metricPoints.stream().filter(wanted).findFirst().orElseThrow();
     }
   }
 
@@ -238,6 +221,7 @@ public final class OtlpTraceReceiver implements AutoCloseable {
     notifyAll();
   }
 
+  /** How many TCP connections a hanging receiver accepted. */
   public synchronized int connections() {
     return connections;
   }
@@ -260,22 +244,7 @@ public final class OtlpTraceReceiver implements AutoCloseable {
    */
   public synchronized List<ReceivedSpan> await(
       String what, Duration timeout, Predicate<List<ReceivedSpan>> condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.test(List.copyOf(spans))) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        throw new AssertionError(
-            "timed out after " + timeout.toSeconds() + " s waiting for " + what
-                + "; received " + describe(spans)
-                + (rejected.isEmpty() ? "" : "; rejected " + rejected));
-      }
-      try {
-        TimeUnit.NANOSECONDS.timedWait(this, left);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what, e);
-      }
-    }
+    awaitUntil(what, timeout, () -> condition.test(List.copyOf(spans)), () -> describe(spans));
     return List.copyOf(spans);
   }
 
@@ -295,19 +264,33 @@ public final class OtlpTraceReceiver implements AutoCloseable {
 
   /** Waits until a hanging receiver has accepted at least {@code count} connections. */
   public synchronized void awaitConnections(int count, Duration timeout) {
+    awaitUntil(
+        count + " connections to the OTLP receiver",
+        timeout,
+        () -> connections >= count,
+        () -> connections + " connections");
+  }
+
+  /**
+   * Waits (holding this receiver's lock, released while waiting) until {@code done}; fails after
+   * {@code timeout} naming {@code what}, what was {@code received} and any rejected request.
+   */
+  private void awaitUntil(
+      String what, Duration timeout, BooleanSupplier done, Supplier<String> received) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (connections < count) {
+    while (!done.getAsBoolean()) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         throw new AssertionError(
-            "timed out after " + timeout.toSeconds() + " s waiting for " + count
-                + " connections to the OTLP receiver; got " + connections);
+            "timed out after " + timeout.toSeconds() + " s waiting for " + what
+                + "; received " + received.get()
+                + (rejected.isEmpty() ? "" : "; rejected " + rejected));
       }
       try {
         TimeUnit.NANOSECONDS.timedWait(this, left);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
+        throw new AssertionError("interrupted waiting for " + what, e);
       }
     }
   }
