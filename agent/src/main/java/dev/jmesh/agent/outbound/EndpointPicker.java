@@ -31,9 +31,9 @@ public final class EndpointPicker {
     }
     int chosen = Math.floorMod(next.getAndIncrement(), candidates);
     for (ServiceInstance instance : instances) {
-      if (serves(instance, port) && chosen-- == 0) {
-        return new Endpoint(
-            instance, new InetSocketAddress(instance.address(), targetPort(instance, port)));
+      Integer target = instance.address() == null ? null : targetPort(instance, port);
+      if (target != null && chosen-- == 0) {
+        return new Endpoint(instance, new InetSocketAddress(instance.address(), target));
       }
     }
     return null; // not reached: the list is the one counted above
