@@ -1,5 +1,6 @@
 package dev.jmesh.control.http;
 
+import dev.jmesh.api.ApiError;
 import dev.jmesh.api.CertificateRequest;
 import dev.jmesh.api.CertificateResponse;
 import dev.jmesh.api.InstanceRegistration;
@@ -174,7 +175,7 @@ public final class AgentApi {
         knownVersion,
         Duration.ofSeconds(Math.min(waitSeconds, MAX_WAIT_SECONDS)),
         () -> answerSnapshot(request, namespace, gzip),
-        () -> ResponseWriter.send(request.exchange(), ApiResponse.notModified()));
+        () -> request.respond(ApiResponse.notModified()));
     return ApiResponse.deferred();
   }
 
@@ -186,11 +187,7 @@ public final class AgentApi {
 
   /** Whether {@code Accept-Encoding} names gzip (or {@code *}) with a non-zero quality. */
   static boolean acceptsGzip(ApiRequest request) {
-    List<String> values = request.exchange().getRequestHeaders().get("Accept-Encoding");
-    if (values == null) {
-      return false;
-    }
-    for (String value : values) {
+    for (String value : request.headers("Accept-Encoding")) {
       for (String coding : value.split(",")) {
         String[] parts = coding.split(";");
         String name = parts[0].trim();
@@ -221,11 +218,11 @@ public final class AgentApi {
     try {
       response = snapshotResponse(namespace, gzip);
     } catch (RuntimeException e) {
-      ResponseWriter.sendError(
-          request.exchange(), 500, "internal error while building the snapshot: " + e);
-      return;
+      response =
+          ApiResponse.json(
+              500, new ApiError("internal error while building the snapshot: " + e));
     }
-    ResponseWriter.send(request.exchange(), response);
+    request.respond(response);
   }
 
   private ApiResponse acknowledge(ApiRequest request) throws ApiException, IOException {

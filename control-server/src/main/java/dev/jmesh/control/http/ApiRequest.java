@@ -1,18 +1,16 @@
 package dev.jmesh.control.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsExchange;
 import dev.jmesh.api.SpiffeId;
 import dev.jmesh.control.ApiException;
 import dev.jmesh.control.Json;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -26,24 +24,27 @@ public final class ApiRequest {
   /** Where a TLS session keeps its client's SPIFFE ID once it has been read. */
   private static final String SESSION_SPIFFE_ID = "dev.jmesh.control.client-spiffe-id";
 
-  private final HttpExchange exchange;
+  private final Exchange exchange;
   private final Map<String, String> pathParameters;
   private final Map<String, String> queryParameters;
-  private byte[] body;
 
-  ApiRequest(HttpExchange exchange, Map<String, String> pathParameters) {
+  ApiRequest(Exchange exchange, Map<String, String> pathParameters) {
     this.exchange = exchange;
     this.pathParameters = pathParameters;
-    this.queryParameters = parseQuery(exchange.getRequestURI().getRawQuery());
+    this.queryParameters = parseQuery(exchange.rawQuery());
   }
 
-  public HttpExchange exchange() {
-    return exchange;
+  /**
+   * Answers the call later, for handlers that returned {@link ApiResponse#deferred()}; any thread
+   * may call it, and only the first answer is sent.
+   */
+  public void respond(ApiResponse response) {
+    exchange.respond(response);
   }
 
   /** {@code GET /v1/snapshot}, for error messages. */
   public String describe() {
-    return exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
+    return exchange.method() + " " + URLDecoder.decode(exchange.rawPath(), StandardCharsets.UTF_8);
   }
 
   public String pathParameter(String name) {
@@ -85,25 +86,20 @@ public final class ApiRequest {
   }
 
   public Optional<String> header(String name) {
-    return Optional.ofNullable(exchange.getRequestHeaders().getFirst(name));
+    return Optional.ofNullable(exchange.header(name));
   }
 
-  public byte[] body() throws ApiException, IOException {
-    if (body == null) {
-      try (InputStream in = exchange.getRequestBody()) {
-        byte[] read = in.readNBytes(MAX_BODY_BYTES + 1);
-        if (read.length > MAX_BODY_BYTES) {
-          throw new ApiException(
-              413,
-              "request body of " + describe() + " is larger than " + MAX_BODY_BYTES + " bytes");
-        }
-        body = read;
-      }
-    }
-    return body;
+  /** Every value of header {@code name}, in the order sent; empty when it is absent. */
+  public List<String> headers(String name) {
+    return exchange.headers(name);
   }
 
-  public String bodyText() throws ApiException, IOException {
+  /** The whole body (at most {@link #MAX_BODY_BYTES}; the listener refuses larger ones). */
+  public byte[] body() {
+    return exchange.body();
+  }
+
+  public String bodyText() {
     return new String(body(), StandardCharsets.UTF_8);
   }
 
@@ -134,11 +130,12 @@ public final class ApiRequest {
 
   /** The certificate the client authenticated the TLS connection with, if any. */
   public Optional<X509Certificate> clientCertificate() {
-    if (!(exchange instanceof HttpsExchange https)) {
+    SSLSession session = exchange.tlsSession();
+    if (session == null) {
       return Optional.empty();
     }
     try {
-      Certificate[] chain = https.getSSLSession().getPeerCertificates();
+      Certificate[] chain = session.getPeerCertificates();
       return chain.length > 0 && chain[0] instanceof X509Certificate leaf
           ? Optional.of(leaf)
           : Optional.empty();
@@ -155,10 +152,10 @@ public final class ApiRequest {
    * agents).
    */
   public Optional<SpiffeId> clientSpiffeId() {
-    if (!(exchange instanceof HttpsExchange https)) {
+    SSLSession session = exchange.tlsSession();
+    if (session == null) {
       return Optional.empty();
     }
-    SSLSession session = https.getSSLSession();
     if (session.getValue(SESSION_SPIFFE_ID) instanceof SpiffeId known) {
       return Optional.of(known);
     }
@@ -168,7 +165,7 @@ public final class ApiRequest {
   }
 
   public String remoteAddress() {
-    return exchange.getRemoteAddress().getAddress().getHostAddress();
+    return exchange.remoteAddress().getAddress().getHostAddress();
   }
 
   private static Map<String, String> parseQuery(String rawQuery) {

@@ -1,81 +1,164 @@
 package dev.jmesh.control.http;
 
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
+import dev.jmesh.api.ApiError;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
 /**
- * The HTTPS listener (the JDK's {@link HttpsServer}): TLS 1.2/1.3 that asks for, but does not
- * require, a client certificate, so join-token calls and workload-certificate calls share one port.
+ * The HTTPS listener (Netty): TLS 1.2/1.3 that asks for, but does not require, a client
+ * certificate, so join-token calls and workload-certificate calls share one port.
  *
- * <p>Every agent keeps one connection open for its long poll and reuses it for its ACK and its
- * next poll. The JDK server closes a connection that turns idle while 200 others are idle ({@code
- * sun.net.httpserver.maxIdleConnections}); waking thousands of watchers at once turns thousands
- * idle together, and each agent would pay a new mutual-TLS handshake for its ACK. So the listener
- * keeps every idle connection (they still close after the JDK's idle timeout) and answers with
- * {@code TCP_NODELAY}; either property given on the command line wins.
+ * <p>Every agent keeps one connection open for its long poll and reuses it for its ACK and its next
+ * poll, so the listener holds thousands of mostly silent connections. Netty borrows buffers only
+ * while it reads or writes (the JDK's {@code HttpsServer} kept ~75 KB per TLS connection), keeps
+ * every connection until it has been idle for {@link #IDLE_SECONDS} with no call open (a parked
+ * long poll is not idle), and writes with {@code TCP_NODELAY}. Event-loop threads only read, parse
+ * and write; handlers run on the given executor, one call per connection at a time ({@link
+ * CallSequence}).
  */
 public final class ControlHttpServer {
 
   private static final int BACKLOG = 4096;
 
-  /** The JDK server reads this once, when its first server is made in the JVM. */
-  static final String MAX_IDLE_CONNECTIONS = "sun.net.httpserver.maxIdleConnections";
+  /** Connections with no call open are closed after this long (the JDK server's default too). */
+  static final int IDLE_SECONDS = 30;
 
-  static final String NO_DELAY = "sun.net.httpserver.nodelay";
+  private final Channel listener;
+  private final ChannelGroup connections;
+  private final EventLoopGroup acceptor;
+  private final EventLoopGroup io;
 
-  /** Idle connections kept open, far above the agents one server is meant for. */
-  static final int KEPT_IDLE_CONNECTIONS = 100_000;
-
-  private final HttpsServer server;
-
-  private ControlHttpServer(HttpsServer server) {
-    this.server = server;
+  private ControlHttpServer(
+      Channel listener, ChannelGroup connections, EventLoopGroup acceptor, EventLoopGroup io) {
+    this.listener = listener;
+    this.connections = connections;
+    this.acceptor = acceptor;
+    this.io = io;
   }
 
-  /** Binds {@code address} and starts serving {@code dispatcher} on {@code executor}. */
+  /** Binds {@code address} and starts serving {@code dispatcher} on {@code handlers}. */
   public static ControlHttpServer start(
-      InetSocketAddress address, SSLContext tls, ApiDispatcher dispatcher, Executor executor)
+      InetSocketAddress address, SSLContext tls, ApiDispatcher dispatcher, Executor handlers)
       throws IOException {
-    keepAgentConnectionsOpen();
-    HttpsServer server = HttpsServer.create(address, BACKLOG);
-    server.setHttpsConfigurator(
-        new HttpsConfigurator(tls) {
-          @Override
-          public void configure(HttpsParameters parameters) {
-            SSLParameters ssl = getSSLContext().getDefaultSSLParameters();
-            ssl.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
-            ssl.setWantClientAuth(true);
-            parameters.setSSLParameters(ssl);
-          }
-        });
-    server.createContext("/", dispatcher);
-    server.setExecutor(executor);
-    server.start();
-    return new ControlHttpServer(server);
+    EventLoopGroup acceptor =
+        new NioEventLoopGroup(1, new DefaultThreadFactory("jmesh-control-accept", true));
+    EventLoopGroup io =
+        new NioEventLoopGroup(
+            Runtime.getRuntime().availableProcessors(),
+            new DefaultThreadFactory("jmesh-control-io", true));
+    ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(acceptor, io)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, BACKLOG)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel channel) {
+                    connections.add(channel);
+                    channel
+                        .pipeline()
+                        .addLast("tls", new SslHandler(serverEngine(tls)))
+                        .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS))
+                        .addLast("http", new HttpServerCodec())
+                        .addLast("body", new BodyLimit(ApiRequest.MAX_BODY_BYTES))
+                        .addLast("calls", new CallSequence(dispatcher, handlers));
+                  }
+                });
+    try {
+      Channel listener = bootstrap.bind(address).syncUninterruptibly().channel();
+      return new ControlHttpServer(listener, connections, acceptor, io);
+    } catch (Exception e) {
+      acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      io.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      // bind() rethrows the socket's checked BindException unchecked.
+      if (e instanceof IOException bindFailure) {
+        throw bindFailure;
+      }
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
-  /** Must run before the JVM's first JDK HTTP server is made; later changes are not read. */
-  private static void keepAgentConnectionsOpen() {
-    if (System.getProperty(MAX_IDLE_CONNECTIONS) == null) {
-      System.setProperty(MAX_IDLE_CONNECTIONS, Integer.toString(KEPT_IDLE_CONNECTIONS));
-    }
-    if (System.getProperty(NO_DELAY) == null) {
-      System.setProperty(NO_DELAY, "true");
-    }
+  private static SSLEngine serverEngine(SSLContext tls) {
+    SSLEngine engine = tls.createSSLEngine();
+    engine.setUseClientMode(false);
+    SSLParameters parameters = tls.getDefaultSSLParameters();
+    parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+    parameters.setWantClientAuth(true);
+    engine.setSSLParameters(parameters);
+    return engine;
   }
 
   public InetSocketAddress address() {
-    return server.getAddress();
+    return (InetSocketAddress) listener.localAddress();
   }
 
-  /** Stops accepting, gives open exchanges up to {@code graceSeconds} to finish, then closes. */
+  /**
+   * Stops accepting, closes every connection and stops the I/O threads, giving them up to {@code
+   * graceSeconds}. Calls still open are cut off; answer them before (the control server answers
+   * parked watchers first).
+   */
   public void stop(int graceSeconds) {
-    server.stop(graceSeconds);
+    listener.close().syncUninterruptibly();
+    connections.close().awaitUninterruptibly(graceSeconds, TimeUnit.SECONDS);
+    acceptor.shutdownGracefully(0, graceSeconds, TimeUnit.SECONDS);
+    io.shutdownGracefully(0, graceSeconds, TimeUnit.SECONDS).awaitUninterruptibly();
+  }
+
+  /**
+   * Collects a request's body up to a limit; a larger one gets one 413 naming the call and the
+   * limit (Netty's own answer has no body), and the connection is closed.
+   */
+  private static final class BodyLimit extends HttpObjectAggregator {
+
+    private final int limit;
+
+    BodyLimit(int limit) {
+      super(limit);
+      this.limit = limit;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext context, HttpMessage oversized) {
+      String call =
+          oversized instanceof HttpRequest request
+              ? request.method() + " " + request.uri().split("\\?", 2)[0]
+              : "the request";
+      ApiResponse refusal =
+          ApiResponse.json(
+              413,
+              new ApiError(
+                  "request body of " + call + " is larger than " + limit + " bytes"));
+      context
+          .writeAndFlush(Exchange.encode(refusal, oversized.protocolVersion(), false))
+          .addListener(ChannelFutureListener.CLOSE);
+    }
   }
 }

@@ -1,0 +1,184 @@
+package dev.jmesh.control.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jmesh.control.ControlServer;
+import dev.jmesh.control.ServerSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The listener over raw TLS sockets: connections stay open between calls (thousands of agents turn
+ * idle together when a push wakes them, and each needs its connection and TLS session for the
+ * ACK), calls sent back to back are answered in order, and what cannot be served gets one answer
+ * that says why.
+ */
+class ControlHttpServerTest {
+
+  /** Above the 200 idle connections the JDK's server (the listener before Netty) kept. */
+  private static final int CONNECTIONS = 230;
+
+  @TempDir Path dataDir;
+  private ControlServer server;
+  private final List<Socket> sockets = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    server = ControlServer.start(ServerSettings.defaults(dataDir).withPort(0));
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    for (Socket socket : sockets) {
+      socket.close();
+    }
+    server.close();
+  }
+
+  @Test
+  void moreIdleConnectionsThanTheJdkDefaultAllStayOpenForTheNextCall() throws Exception {
+    SSLContext tls = trustingMeshRoot();
+    for (int i = 0; i < CONNECTIONS; i++) {
+      SSLSocket socket =
+          (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", server.port());
+      sockets.add(socket);
+      assertEquals(200, trustBundleCall(socket), "first call on connection " + i);
+    }
+    // All of them are idle now; each one's second call must be answered on the same connection.
+    for (int i = 0; i < CONNECTIONS; i++) {
+      assertEquals(200, trustBundleCall(sockets.get(i)), "second call on connection " + i);
+    }
+  }
+
+  @Test
+  void callsSentBackToBackOnOneConnectionAreAnsweredInOrder() throws Exception {
+    SSLSocket socket = connect();
+    send(
+        socket,
+        "GET /v1/no-such-api HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            + "GET /v1/trust-bundle HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            + "DELETE /v1/trust-bundle HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    assertEquals(404, readAnswer(socket).status());
+    assertEquals(200, readAnswer(socket).status());
+    Answer refused = readAnswer(socket);
+    assertEquals(405, refused.status());
+    assertTrue(refused.body().contains("use GET"), refused.body());
+  }
+
+  @Test
+  void aBodyOverTheLimitIsRefusedWith413NamingTheCallAndTheLimit() throws Exception {
+    SSLSocket socket = connect();
+    send(
+        socket,
+        "POST /v1/policies?dryRun=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Content-Type: application/yaml\r\nContent-Length: "
+            + (ApiRequest.MAX_BODY_BYTES + 1)
+            + "\r\n\r\n");
+    Answer refused = readAnswer(socket);
+    assertEquals(413, refused.status());
+    assertTrue(
+        refused.body().contains("request body of POST /v1/policies is larger than 4194304 bytes"),
+        refused.body());
+    assertEquals(-1, socket.getInputStream().read(), "the connection is closed after the 413");
+  }
+
+  @Test
+  void aRequestThatCannotBeParsedGetsOne400SayingWhyAndTheConnectionCloses() throws Exception {
+    SSLSocket socket = connect();
+    send(
+        socket,
+        "GET /v1/trust-bundle HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Huge: "
+            + "x".repeat(9000)
+            + "\r\n\r\n");
+    Answer refused = readAnswer(socket);
+    assertEquals(400, refused.status());
+    assertTrue(refused.body().contains("malformed HTTP request"), refused.body());
+    assertTrue(refused.body().contains("8192"), "names the header limit: " + refused.body());
+    assertEquals(-1, socket.getInputStream().read(), "the connection is closed after the 400");
+  }
+
+  private SSLSocket connect() throws Exception {
+    SSLSocket socket =
+        (SSLSocket) trustingMeshRoot().getSocketFactory().createSocket("127.0.0.1", server.port());
+    socket.setSoTimeout(10_000);
+    sockets.add(socket);
+    return socket;
+  }
+
+  private static void send(Socket socket, String request) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(request.getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+  }
+
+  private record Answer(int status, String body) {}
+
+  /** One answer framed by its Content-Length (absent: no body). */
+  private static Answer readAnswer(Socket socket) throws IOException {
+    InputStream in = socket.getInputStream();
+    String head = readHead(in);
+    int length = 0;
+    for (String line : head.split("\r\n")) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring("content-length:".length()).trim());
+      }
+    }
+    byte[] body = in.readNBytes(length);
+    if (body.length != length) {
+      throw new EOFException("body cut short after " + head);
+    }
+    return new Answer(
+        Integer.parseInt(head.substring(9, 12)), new String(body, StandardCharsets.UTF_8));
+  }
+
+  private SSLContext trustingMeshRoot() throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("root", server.authority().rootCertificate());
+    TrustManagerFactory trustManagers =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trustManagers.init(trust);
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, trustManagers.getTrustManagers(), null);
+    return tls;
+  }
+
+  /** One keep-alive {@code GET /v1/trust-bundle}; the status, with the body read to its end. */
+  private static int trustBundleCall(Socket socket) throws IOException {
+    send(socket, "GET /v1/trust-bundle HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    return readAnswer(socket).status();
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int matched = 0;
+    byte[] end = {'\r', '\n', '\r', '\n'};
+    while (matched < end.length) {
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("the server closed the connection; read so far: " + head);
+      }
+      head.write(b);
+      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
+    return head.toString(StandardCharsets.US_ASCII);
+  }
+}
