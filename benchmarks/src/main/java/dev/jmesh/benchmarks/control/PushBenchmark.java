@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -31,6 +30,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -51,6 +57,9 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * exits when done.
  */
 public final class PushBenchmark {
+
+  /** Event-loop threads of all simulated agents together. */
+  private static final int AGENT_THREADS = 2;
 
   private final Map<String, String> args;
   private final AtomicInteger errors = new AtomicInteger();
@@ -118,13 +127,13 @@ public final class PushBenchmark {
       t.setDaemon(true);
       return t;
     });
-    HttpClient admin = client(sslContext(ca, null, null), pool);
+    HttpClient admin = client(sslContext(ca), pool);
 
     // 1. One workload certificate per identity sim-<i>, with the one join token.
     long t0 = System.nanoTime();
-    List<HttpClient> clients = new ArrayList<>();
+    List<SslContext> identityTls = new ArrayList<>();
     for (int i = 0; i < identities; i++) {
-      clients.add(identityClient(admin, base, args.get("token"), "sim-" + i, ca, pool));
+      identityTls.add(identityTls(admin, base, args.get("token"), "sim-" + i, ca));
     }
     result.put("certificatesSeconds", secs(System.nanoTime() - t0));
 
@@ -133,9 +142,12 @@ public final class PushBenchmark {
     result.put("serverBefore", before);
 
     // 3. Register every agent first (each registration bumps the global version; nobody watches yet).
+    URI server = URI.create(base);
+    EventLoopGroup loop = new NioEventLoopGroup(AGENT_THREADS, new DefaultThreadFactory("sim-agents", true));
     List<SimulatedAgent> agents = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      agents.add(new SimulatedAgent(this, clients.get(i % identities), base, "sim-" + (i % identities), changes));
+      agents.add(new SimulatedAgent(this, loop, identityTls.get(i % identities), server.getHost(), server.getPort(),
+          "sim-" + (i % identities), changes));
     }
     t0 = System.nanoTime();
     paced(agents, rate, 64, SimulatedAgent::register, Duration.ofSeconds(30 + (long) (n / rate * 3)));
@@ -233,6 +245,7 @@ public final class PushBenchmark {
       result.put("firstErrors", new ArrayList<>(firstErrors));
     }
     agents.forEach(SimulatedAgent::stop);
+    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }
 
   /** Starts {@code action} for every agent at most {@code rate}/s and {@code inFlight} at once; waits for all. */
@@ -306,28 +319,25 @@ public final class PushBenchmark {
         .connectTimeout(Duration.ofSeconds(10)).build();
   }
 
-  private static SSLContext sslContext(X509Certificate ca, KeyPair key, Certificate[] chain) throws Exception {
+  /** The operator's TLS: trusts the mesh root, no client certificate. */
+  private static SSLContext sslContext(X509Certificate ca) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("mesh-ca", ca);
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
-    KeyManagerFactory kmf = null;
-    if (key != null) {
-      KeyStore keys = KeyStore.getInstance("PKCS12");
-      keys.load(null, null);
-      keys.setKeyEntry("workload", key.getPrivate(), new char[0], chain);
-      kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(keys, new char[0]);
-    }
     SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-    ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    ctx.init(null, tmf.getTrustManagers(), null);
     return ctx;
   }
 
-  /** Key pair, CSR, {@code POST /v1/certificates} with the join token, and an mTLS client with the result. */
-  private static HttpClient identityClient(HttpClient admin, String base, String token, String service,
-      X509Certificate ca, ExecutorService pool) throws Exception {
+  /**
+   * Key pair, CSR, {@code POST /v1/certificates} with the join token, and the client TLS of the
+   * simulated agents with that identity (BoringSSL when it loads: the simulation's own CPU is not
+   * what is measured).
+   */
+  private static SslContext identityTls(HttpClient admin, String base, String token, String service,
+      X509Certificate ca) throws Exception {
     KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
     gen.initialize(new ECGenParameterSpec("secp256r1"));
     KeyPair key = gen.generateKeyPair();
@@ -347,10 +357,18 @@ public final class PushBenchmark {
       throw new IllegalStateException("POST /v1/certificates for " + service + " answered " + r.statusCode() + ": " + r.body());
     }
     CertificateFactory cf = CertificateFactory.getInstance("X.509");
-    List<Certificate> chain = new ArrayList<>();
+    List<X509Certificate> chain = new ArrayList<>();
     for (JsonNode c : json.readTree(r.body()).get("certificateChainPem")) {
-      chain.addAll(cf.generateCertificates(new ByteArrayInputStream(c.asText().getBytes(StandardCharsets.US_ASCII))));
+      for (var certificate : cf.generateCertificates(
+          new ByteArrayInputStream(c.asText().getBytes(StandardCharsets.US_ASCII)))) {
+        chain.add((X509Certificate) certificate);
+      }
     }
-    return client(sslContext(ca, key, chain.toArray(Certificate[]::new)), pool);
+    return SslContextBuilder.forClient()
+        .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+        .protocols("TLSv1.3")
+        .keyManager(key.getPrivate(), chain.toArray(X509Certificate[]::new))
+        .trustManager(ca)
+        .build();
   }
 }

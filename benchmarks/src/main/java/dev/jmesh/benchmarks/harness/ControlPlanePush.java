@@ -56,11 +56,7 @@ final class ControlPlanePush {
         String token = control.token("default");
         Path out = settings.work().resolve("push-" + n + ".json");
         Files.deleteIfExists(out);
-        // The JDK HttpClient hands every completed sendAsync to CompletableFuture's default executor;
-        // on 2 CPUs that pool has parallelism 1, and CompletableFuture then starts a new thread per
-        // task: two per simulated agent per change, thousands per push, all in this client JVM.
         List<String> cmd = new ArrayList<>(List.of(settings.java().toString(), "-Xmx512m", "-XX:+UseSerialGC",
-            "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
             "-cp", settings.benchmarksJar().toString(), "dev.jmesh.benchmarks.control.PushBenchmark",
             "--url", control.url(), "--data-dir", control.dataDir().toString(), "--token", token,
             "--server-pid", String.valueOf(control.pid()), "--agents", String.valueOf(n),
