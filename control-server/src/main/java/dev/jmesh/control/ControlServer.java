@@ -285,8 +285,7 @@ public final class ControlServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    // Zero: the JDK's HttpServer.stop(n) waits the whole n seconds before JDK 21.
-    httpServer.stop(0);
+    httpServer.stop();
     handlers.shutdownNow();
     pushers.shutdownNow();
     timer.shutdownNow();

@@ -1,6 +1,5 @@
 package dev.jmesh.control.http;
 
-import dev.jmesh.api.ApiError;
 import dev.jmesh.api.CertificateRequest;
 import dev.jmesh.api.CertificateResponse;
 import dev.jmesh.api.InstanceRegistration;
@@ -218,9 +217,7 @@ public final class AgentApi {
     try {
       response = snapshotResponse(namespace, gzip);
     } catch (RuntimeException e) {
-      response =
-          ApiResponse.json(
-              500, new ApiError("internal error while building the snapshot: " + e));
+      response = ApiResponse.error(500, "internal error while building the snapshot: " + e);
     }
     request.respond(response);
   }

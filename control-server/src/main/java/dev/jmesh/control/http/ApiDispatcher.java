@@ -1,6 +1,5 @@
 package dev.jmesh.control.http;
 
-import dev.jmesh.api.ApiError;
 import dev.jmesh.control.ApiException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,13 +29,11 @@ public final class ApiDispatcher {
         exchange.respond(response);
       }
     } catch (ApiException e) {
-      exchange.respond(ApiResponse.json(e.status(), new ApiError(e.getMessage())));
+      exchange.respond(ApiResponse.error(e.status(), e.getMessage()));
     } catch (Exception e) {
       LOG.log(Level.WARNING, "internal error in " + method + " " + path, e);
       exchange.respond(
-          ApiResponse.json(
-              500,
-              new ApiError("internal error while handling " + method + " " + path + ": " + e)));
+          ApiResponse.error(500, "internal error while handling " + method + " " + path + ": " + e));
     }
   }
 }

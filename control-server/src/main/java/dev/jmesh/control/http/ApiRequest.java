@@ -28,10 +28,16 @@ public final class ApiRequest {
   private final Map<String, String> pathParameters;
   private final Map<String, String> queryParameters;
 
-  ApiRequest(Exchange exchange, Map<String, String> pathParameters) {
+  /** @throws ApiException 400 when the query's percent-encoding is malformed */
+  ApiRequest(Exchange exchange, Map<String, String> pathParameters) throws ApiException {
     this.exchange = exchange;
     this.pathParameters = pathParameters;
-    this.queryParameters = parseQuery(exchange.rawQuery());
+    try {
+      this.queryParameters = parseQuery(exchange.rawQuery());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(
+          "the query of " + describe() + " is not valid percent-encoding: " + e.getMessage());
+    }
   }
 
   /**
@@ -42,9 +48,9 @@ public final class ApiRequest {
     exchange.respond(response);
   }
 
-  /** {@code GET /v1/snapshot}, for error messages. */
+  /** {@code GET /v1/snapshot}, for error messages (the router has checked the path decodes). */
   public String describe() {
-    return exchange.method() + " " + URLDecoder.decode(exchange.rawPath(), StandardCharsets.UTF_8);
+    return exchange.method() + " " + exchange.path();
   }
 
   public String pathParameter(String name) {

@@ -1,6 +1,7 @@
 package dev.jmesh.control.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.jmesh.api.ApiError;
 import dev.jmesh.control.Json;
 import java.io.UncheckedIOException;
 
@@ -24,6 +25,11 @@ public record ApiResponse(int status, byte[] body, String contentType, String co
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** An {@code ApiError} answer: what is wrong, and where. */
+  public static ApiResponse error(int status, String message) {
+    return json(status, new ApiError(message));
   }
 
   public static ApiResponse ok(Object body) {

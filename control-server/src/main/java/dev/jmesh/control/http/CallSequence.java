@@ -1,12 +1,12 @@
 package dev.jmesh.control.http;
 
-import dev.jmesh.api.ApiError;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
@@ -16,7 +16,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLEngine;
 
 /**
  * The calls of one connection, handled one at a time and answered in the order they came (HTTP/1.1
@@ -35,6 +35,7 @@ final class CallSequence extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Executor handlers;
   private final Queue<FullHttpRequest> waiting = new ArrayDeque<>();
   private Channel channel;
+  private SSLEngine tls;
   private boolean callOpen;
 
   CallSequence(ApiDispatcher dispatcher, Executor handlers) {
@@ -45,6 +46,7 @@ final class CallSequence extends SimpleChannelInboundHandler<FullHttpRequest> {
   @Override
   public void handlerAdded(ChannelHandlerContext context) {
     channel = context.channel();
+    tls = channel.pipeline().get(SslHandler.class).engine();
   }
 
   @Override
@@ -67,10 +69,11 @@ final class CallSequence extends SimpleChannelInboundHandler<FullHttpRequest> {
     Exchange exchange;
     try {
       if (request.decoderResult().isFailure()) {
-        refuseMalformed(request);
+        refuse(request);
         return;
       }
-      exchange = new Exchange(request, tlsSession(), remoteAddress(), this);
+      exchange =
+          new Exchange(request, tls.getSession(), (InetSocketAddress) channel.remoteAddress(), this);
     } finally {
       request.release();
     }
@@ -78,26 +81,27 @@ final class CallSequence extends SimpleChannelInboundHandler<FullHttpRequest> {
       handlers.execute(() -> dispatcher.dispatch(exchange));
     } catch (RejectedExecutionException e) {
       exchange.respond(
-          ApiResponse.json(
+          ApiResponse.error(
               503,
-              new ApiError(
-                  "the control server is stopping or has too many calls queued; retry "
-                      + exchange.method()
-                      + " "
-                      + exchange.rawPath()
-                      + " later")));
+              "the control server is stopping or has too many calls queued; retry "
+                  + exchange.method()
+                  + " "
+                  + exchange.rawPath()
+                  + " later"));
     }
   }
 
-  /** A request Netty could not parse gets one 400 naming why, and the connection is closed. */
-  private void refuseMalformed(FullHttpRequest request) {
+  /**
+   * A request that could not be read gets one answer naming why — 413 for a body over the limit,
+   * 400 for anything Netty could not parse — and the connection is closed.
+   */
+  private void refuse(FullHttpRequest request) {
     Throwable cause = request.decoderResult().cause();
+    String why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
     ApiResponse refusal =
-        ApiResponse.json(
-            400,
-            new ApiError(
-                "malformed HTTP request: "
-                    + (cause.getMessage() == null ? cause.toString() : cause.getMessage())));
+        cause instanceof TooLongHttpContentException
+            ? ApiResponse.error(413, why)
+            : ApiResponse.error(400, "malformed HTTP request: " + why);
     channel
         .writeAndFlush(Exchange.encode(refusal, request.protocolVersion(), false))
         .addListener(ChannelFutureListener.CLOSE);
@@ -123,7 +127,7 @@ final class CallSequence extends SimpleChannelInboundHandler<FullHttpRequest> {
   public void userEventTriggered(ChannelHandlerContext context, Object event) throws Exception {
     if (event instanceof IdleStateEvent) {
       // A parked long poll is a call in progress, not an idle connection.
-      if (!callOpen && waiting.isEmpty()) {
+      if (!callOpen) {
         context.close();
       }
       return;
@@ -147,12 +151,4 @@ final class CallSequence extends SimpleChannelInboundHandler<FullHttpRequest> {
     context.close();
   }
 
-  private SSLSession tlsSession() {
-    SslHandler tls = channel.pipeline().get(SslHandler.class);
-    return tls == null ? null : tls.engine().getSession();
-  }
-
-  private InetSocketAddress remoteAddress() {
-    return (InetSocketAddress) channel.remoteAddress();
-  }
 }

@@ -1,22 +1,27 @@
 package dev.jmesh.control.http;
 
-import dev.jmesh.api.ApiError;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -47,6 +52,9 @@ public final class ControlHttpServer {
 
   /** Connections with no call open are closed after this long (the JDK server's default too). */
   static final int IDLE_SECONDS = 30;
+
+  /** The longest {@link #stop} waits for connections to close and I/O threads to end. */
+  private static final int STOP_SECONDS = 2;
 
   private final Channel listener;
   private final ChannelGroup connections;
@@ -121,44 +129,56 @@ public final class ControlHttpServer {
   }
 
   /**
-   * Stops accepting, closes every connection and stops the I/O threads, giving them up to {@code
-   * graceSeconds}. Calls still open are cut off; answer them before (the control server answers
-   * parked watchers first).
+   * Stops accepting, closes every connection and stops the I/O threads. Answers already handed to
+   * the I/O threads are written first; calls still open are cut off, so answer them before (the
+   * control server answers parked watchers first).
    */
-  public void stop(int graceSeconds) {
+  public void stop() {
     listener.close().syncUninterruptibly();
-    connections.close().awaitUninterruptibly(graceSeconds, TimeUnit.SECONDS);
-    acceptor.shutdownGracefully(0, graceSeconds, TimeUnit.SECONDS);
-    io.shutdownGracefully(0, graceSeconds, TimeUnit.SECONDS).awaitUninterruptibly();
+    connections.close().awaitUninterruptibly(STOP_SECONDS, TimeUnit.SECONDS);
+    acceptor.shutdownGracefully(0, STOP_SECONDS, TimeUnit.SECONDS);
+    io.shutdownGracefully(0, STOP_SECONDS, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 
   /**
-   * Collects a request's body up to a limit; a larger one gets one 413 naming the call and the
-   * limit (Netty's own answer has no body), and the connection is closed.
+   * Collects a request's body up to a limit. A larger one is passed on as a request that failed to
+   * decode ({@link TooLongHttpContentException} naming the call and the limit), so that {@link
+   * CallSequence} answers it with a 413 in its turn; Netty's own 413 has no body, and with {@code
+   * Expect: 100-continue} would be sent ahead of earlier answers.
    */
   private static final class BodyLimit extends HttpObjectAggregator {
 
-    private final int limit;
-
     BodyLimit(int limit) {
       super(limit);
-      this.limit = limit;
+    }
+
+    @Override
+    protected Object newContinueResponse(
+        HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+      // Oversized: no bare 413 here, handleOversizedMessage refuses it.
+      if (HttpUtil.is100ContinueExpected(start)
+          && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+        return null;
+      }
+      return super.newContinueResponse(start, maxContentLength, pipeline);
     }
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext context, HttpMessage oversized) {
-      String call =
-          oversized instanceof HttpRequest request
-              ? request.method() + " " + request.uri().split("\\?", 2)[0]
-              : "the request";
-      ApiResponse refusal =
-          ApiResponse.json(
-              413,
-              new ApiError(
-                  "request body of " + call + " is larger than " + limit + " bytes"));
-      context
-          .writeAndFlush(Exchange.encode(refusal, oversized.protocolVersion(), false))
-          .addListener(ChannelFutureListener.CLOSE);
+      HttpRequest request = (HttpRequest) oversized;
+      FullHttpRequest refused =
+          new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri());
+      refused.setDecoderResult(
+          DecoderResult.failure(
+              new TooLongHttpContentException(
+                  "request body of "
+                      + request.method()
+                      + " "
+                      + new QueryStringDecoder(request.uri()).rawPath()
+                      + " is larger than "
+                      + maxContentLength()
+                      + " bytes")));
+      context.fireChannelRead(refused);
     }
   }
 }

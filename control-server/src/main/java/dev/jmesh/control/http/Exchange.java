@@ -25,8 +25,7 @@ import javax.net.ssl.SSLSession;
 final class Exchange {
 
   private final String method;
-  private final String rawPath;
-  private final String rawQuery;
+  private final QueryStringDecoder target;
   private final HttpHeaders headers;
   private final byte[] body;
   private final boolean keepAlive;
@@ -42,10 +41,7 @@ final class Exchange {
       InetSocketAddress remoteAddress,
       CallSequence connection) {
     this.method = request.method().name();
-    String uri = request.uri();
-    int queryStart = uri.indexOf('?');
-    this.rawPath = new QueryStringDecoder(uri).rawPath();
-    this.rawQuery = queryStart < 0 ? null : uri.substring(queryStart + 1);
+    this.target = new QueryStringDecoder(request.uri());
     this.headers = request.headers();
     this.body = ByteBufUtil.getBytes(request.content());
     this.keepAlive = HttpUtil.isKeepAlive(request);
@@ -61,12 +57,21 @@ final class Exchange {
 
   /** The path as sent, still percent-encoded. */
   String rawPath() {
-    return rawPath;
+    return target.rawPath();
   }
 
-  /** The query as sent (after {@code ?}), or null when there is none. */
+  /**
+   * The path decoded ({@code +} stays a plus).
+   *
+   * @throws IllegalArgumentException when its percent-encoding is malformed
+   */
+  String path() {
+    return target.path();
+  }
+
+  /** The query as sent (after {@code ?}, before any {@code #}); empty when there is none. */
   String rawQuery() {
-    return rawQuery;
+    return target.rawQuery();
   }
 
   String header(String name) {

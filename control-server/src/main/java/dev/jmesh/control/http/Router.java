@@ -28,10 +28,11 @@ public final class Router {
   /**
    * The route for {@code method} and raw {@code path}.
    *
-   * @throws ApiException 404 when no route has that path, 405 when none has that method
+   * @throws ApiException 404 when no route has that path, 405 when none has that method, 400 when
+   *     the path's percent-encoding is malformed
    */
   public Match route(String method, String path) throws ApiException {
-    String[] segments = split(path);
+    String[] segments = decodeSegments(path);
     TreeSet<String> allowedMethods = new TreeSet<>();
     for (Route route : routes) {
       Map<String, String> parameters = match(route.segments(), segments);
@@ -51,6 +52,20 @@ public final class Router {
         method + " is not allowed on " + path + "; use " + String.join(" or ", allowedMethods));
   }
 
+  /** Split first, then decode, so that an encoded {@code /} stays inside its segment. */
+  private static String[] decodeSegments(String rawPath) throws ApiException {
+    String[] segments = split(rawPath);
+    try {
+      for (int i = 0; i < segments.length; i++) {
+        segments[i] = URLDecoder.decode(segments[i], StandardCharsets.UTF_8);
+      }
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(
+          "the path " + rawPath + " is not valid percent-encoding: " + e.getMessage());
+    }
+    return segments;
+  }
+
   private static Map<String, String> match(String[] pattern, String[] path) {
     if (pattern.length != path.length) {
       return null;
@@ -58,7 +73,7 @@ public final class Router {
     Map<String, String> parameters = new HashMap<>();
     for (int i = 0; i < pattern.length; i++) {
       String expected = pattern[i];
-      String actual = URLDecoder.decode(path[i], StandardCharsets.UTF_8);
+      String actual = path[i];
       if (expected.startsWith("{") && expected.endsWith("}")) {
         if (actual.isEmpty()) {
           return null;
