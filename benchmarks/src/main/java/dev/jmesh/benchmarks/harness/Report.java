@@ -405,7 +405,7 @@ final class Report {
       md.append("not available: ").append(push.unavailable).append('\n');
       return;
     }
-    md.append("N simulated agents in one JVM (20 shared workload identities, async JDK HttpClient, mTLS), each parked on ")
+    md.append("N simulated agents in one JVM (20 shared workload identities, one keep-alive mTLS connection each on Netty), each parked on ")
         .append("`GET /v1/snapshot?waitSeconds=60`; ").append(push.changes())
         .append(" PeerAuthentication change(s) through the operator API (`POST /v1/policies`, the call `apply -f` makes). ")
         .append("Times in ms from the moment that call returned until each agent had the whole new snapshot (*received*) ")
