@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The listener over raw TLS sockets: connections stay open between calls (thousands of agents turn
@@ -83,12 +85,15 @@ class ControlHttpServerTest {
     assertTrue(refused.body().contains("use GET"), refused.body());
   }
 
-  @Test
-  void aBodyOverTheLimitIsRefusedWith413NamingTheCallAndTheLimit() throws Exception {
+  /** With {@code Expect: 100-continue} Netty would answer a bare 413 of its own first. */
+  @ParameterizedTest
+  @ValueSource(strings = {"", "Expect: 100-continue\r\n"})
+  void aBodyOverTheLimitIsRefusedWith413NamingTheCallAndTheLimit(String expect) throws Exception {
     SSLSocket socket = connect();
     send(
         socket,
         "POST /v1/policies?dryRun=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + expect
             + "Content-Type: application/yaml\r\nContent-Length: "
             + (ApiRequest.MAX_BODY_BYTES + 1)
             + "\r\n\r\n");
@@ -98,22 +103,6 @@ class ControlHttpServerTest {
         refused.body().contains("request body of POST /v1/policies is larger than 4194304 bytes"),
         refused.body());
     assertEquals(-1, socket.getInputStream().read(), "the connection is closed after the 413");
-  }
-
-  @Test
-  void aBodyOverTheLimitAnnouncedWithExpectContinueGetsTheSame413() throws Exception {
-    SSLSocket socket = connect();
-    send(
-        socket,
-        "POST /v1/policies HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
-            + "Content-Type: application/yaml\r\nContent-Length: "
-            + (ApiRequest.MAX_BODY_BYTES + 1)
-            + "\r\n\r\n");
-    Answer refused = readAnswer(socket);
-    assertEquals(413, refused.status());
-    assertTrue(
-        refused.body().contains("request body of POST /v1/policies is larger than 4194304 bytes"),
-        refused.body());
   }
 
   @Test
