@@ -20,6 +20,7 @@ import dev.jmesh.control.ServerSettings;
 import dev.jmesh.control.TestCsrs;
 import dev.jmesh.control.ca.Pem;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.zip.GZIPInputStream;
+import javax.net.ssl.SSLSocket;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -304,6 +306,36 @@ class ControlServerHttpsTest {
                     + "&waitSeconds=1",
                 null);
     assertEquals(304, unchanged.statusCode());
+  }
+
+  @Test
+  void aWatcherThatHungUpDoesNotHoldUpThePushToTheOthers() throws Exception {
+    Workload orders = join("default", "orders");
+    String instanceId = register(orders, "orders", "default");
+    long current = server.version().current();
+    String watch =
+        "/v1/snapshot?instance=" + instanceId + "&version=" + current + "&waitSeconds=30";
+
+    try (SSLSocket gone =
+        (SSLSocket)
+            TestHttp.tls(root(), orders.key().getPrivate(), orders.certificate())
+                .getSocketFactory()
+                .createSocket("127.0.0.1", server.port())) {
+      gone.getOutputStream()
+          .write(
+              ("GET " + watch + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      gone.getOutputStream().flush();
+      awaitTrue(() -> server.watchers().waiting() == 1, "the first watch to be parked");
+    }
+    CompletableFuture<HttpResponse<String>> staying = orders.http().sendAsync("GET", watch, null);
+    awaitTrue(() -> server.watchers().waiting() == 2, "the second watch to be parked");
+
+    assertEquals(200, operator("POST", "/v1/policies", STRICT_DEFAULT).statusCode());
+
+    assertEquals(200, staying.get(10, TimeUnit.SECONDS).statusCode());
+    awaitTrue(() -> server.watchers().waiting() == 0, "both watches to be answered");
+    assertEquals(200, anonymous.send("GET", "/v1/trust-bundle", null).statusCode());
   }
 
   @Test

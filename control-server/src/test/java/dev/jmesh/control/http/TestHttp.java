@@ -64,7 +64,8 @@ final class TestHttp {
     return request.build();
   }
 
-  private static SSLContext tls(X509Certificate root, PrivateKey key, X509Certificate... chain)
+  /** TLS trusting {@code root}, presenting {@code key} and {@code chain} when a key is given. */
+  static SSLContext tls(X509Certificate root, PrivateKey key, X509Certificate... chain)
       throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
