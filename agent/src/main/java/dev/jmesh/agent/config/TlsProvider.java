@@ -25,7 +25,6 @@ public enum TlsProvider {
       case "auto":
         return AUTO;
       case "openssl":
-      case "boringssl":
         return OPENSSL;
       case "jdk":
         return JDK;

@@ -237,6 +237,10 @@ public final class ResponseScanner implements ByteProcessor {
       state = State.STOPPED;
       return;
     }
+    if (trailer) {
+      // Trailers carry nothing the framing needs.
+      return;
+    }
     int from = colon + 1;
     int to = length;
     while (from < to && (line[from] == ' ' || line[from] == '\t')) {
@@ -244,9 +248,6 @@ public final class ResponseScanner implements ByteProcessor {
     }
     while (to > from && (line[to - 1] == ' ' || line[to - 1] == '\t')) {
       to--;
-    }
-    if (trailer) {
-      return;
     }
     if (nameIs(CONTENT_LENGTH, colon)) {
       long value = digits(from, to);

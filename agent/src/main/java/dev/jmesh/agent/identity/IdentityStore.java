@@ -56,10 +56,6 @@ public final class IdentityStore {
     }
   }
 
-  public void updateTrustBundle(MeshTrustBundle newTrustBundle) {
-    update(null, newTrustBundle);
-  }
-
   private void notifyListeners() {
     for (Runnable listener : listeners) {
       try {

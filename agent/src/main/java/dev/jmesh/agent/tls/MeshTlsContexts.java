@@ -13,7 +13,8 @@ import javax.net.ssl.SSLException;
  * The mesh's TLS contexts (server: requires a client certificate; client: presents the workload
  * certificate), rebuilt whenever the certificate or trust bundle changes. A rebuild swaps the
  * contexts atomically: connections already open keep theirs, new connections get the new ones.
- * They run on the {@link TlsEngine} chosen once, BoringSSL by default.
+ * They run on the {@link TlsEngine} chosen once: BoringSSL where it loads (on JDK 24+ only when
+ * native access is allowed), else the JDK's.
  */
 public final class MeshTlsContexts {
 

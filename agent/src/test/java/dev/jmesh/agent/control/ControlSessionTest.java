@@ -104,7 +104,10 @@ class ControlSessionTest {
 
   @Test
   void anEarlyJoinGetsTheCertificateAndTrustBundleButRegistersOnlyAfterStart() throws Exception {
-    TestControlServer server = server("127.0.0.1", 0);
+    // Not the default trust domain: the agent must learn it from the certificate it is issued.
+    TestControlServer server =
+        new TestControlServer(dataDir, Duration.ofHours(1), "127.0.0.1", 0, "example.org");
+    servers.add(server);
     JoinToken token = JoinToken.parse(server.joinToken("default", "orders"));
     AtomicInteger portsAsked = new AtomicInteger();
     IdentityStore identity = new IdentityStore();
@@ -124,7 +127,7 @@ class ControlSessionTest {
     Poll.until(
         () -> session.state().equals("waiting for the agent to start"), WAIT, "the join's end");
     // The first certificate brought the roots and the trust domain: no separate call needed.
-    assertEquals("cluster.local", identity.trustBundle().trustDomain());
+    assertEquals("example.org", identity.trustBundle().trustDomain());
     assertEquals(
         server.server.authority().rootCertificate(), identity.trustBundle().roots().get(0));
     assertEquals(0, portsAsked.get(), "registered before the runtime was ready");

@@ -34,6 +34,12 @@ public final class TestControlServer implements AutoCloseable {
 
   public TestControlServer(Path dataDir, Duration certTtl, String bindAddress, int port)
       throws Exception {
+    this(dataDir, certTtl, bindAddress, port, ServerSettings.defaults(dataDir).trustDomain());
+  }
+
+  public TestControlServer(
+      Path dataDir, Duration certTtl, String bindAddress, int port, String trustDomain)
+      throws Exception {
     ServerSettings defaults = ServerSettings.defaults(dataDir);
     server =
         ControlServer.start(
@@ -41,7 +47,7 @@ public final class TestControlServer implements AutoCloseable {
                 dataDir,
                 bindAddress,
                 port,
-                defaults.trustDomain(),
+                trustDomain,
                 certTtl,
                 Duration.ofSeconds(1),
                 null,
