@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.identity.WorkloadCertificate;
+import dev.jmesh.agent.identity.WorkloadKeyManager;
 import dev.jmesh.api.ApiError;
 import dev.jmesh.api.CertificateRequest;
 import dev.jmesh.api.CertificateResponse;

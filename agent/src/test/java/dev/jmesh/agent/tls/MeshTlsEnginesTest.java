@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jmesh.agent.identity.CertificateSigningRequests;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.identity.WorkloadCertificate;
+import dev.jmesh.agent.identity.WorkloadKeyManager;
 import dev.jmesh.agent.runtime.Poll;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -29,10 +30,7 @@ import io.netty.handler.ssl.SslProvider;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.security.KeyPair;
-import java.security.Principal;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,8 +40,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -172,7 +168,10 @@ class MeshTlsEnginesTest {
         SslContextBuilder.forClient()
             .sslProvider(SslProvider.JDK)
             .protocols(MeshTlsContexts.PROTOCOLS)
-            .keyManager(new AlwaysPresent(clientCertificate))
+            // Presents the certificate whatever issuers the server names, as a hostile client
+            // would (the JDK's own key manager would send none, leaving the server's check
+            // untested).
+            .keyManager(new WorkloadKeyManager(storeWith(clientCertificate)))
             .trustManager(new MeshTrustManager(pki.bundle()))
             .build();
 
@@ -186,51 +185,10 @@ class MeshTlsEnginesTest {
         () -> "refused for another reason: " + causeChain(result.serverFailure()));
   }
 
-  /**
-   * Presents its certificate whatever issuers the server asks for, as a hostile client would (the
-   * JDK's key manager would send none, and the server's own check would go untested).
-   */
-  private static final class AlwaysPresent extends X509ExtendedKeyManager {
-    private final WorkloadCertificate certificate;
-
-    AlwaysPresent(WorkloadCertificate certificate) {
-      this.certificate = certificate;
-    }
-
-    @Override
-    public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-      return "workload";
-    }
-
-    @Override
-    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-      return "workload";
-    }
-
-    @Override
-    public X509Certificate[] getCertificateChain(String alias) {
-      return certificate.chainArray();
-    }
-
-    @Override
-    public PrivateKey getPrivateKey(String alias) {
-      return certificate.privateKey();
-    }
-
-    @Override
-    public String[] getClientAliases(String keyType, Principal[] issuers) {
-      return new String[] {"workload"};
-    }
-
-    @Override
-    public String[] getServerAliases(String keyType, Principal[] issuers) {
-      return null;
-    }
-
-    @Override
-    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-      return null;
-    }
+  private IdentityStore storeWith(WorkloadCertificate certificate) {
+    IdentityStore store = new IdentityStore();
+    store.update(certificate, pki.bundle());
+    return store;
   }
 
   private static SslProvider providerOf(SslContext context) {

@@ -1,7 +1,5 @@
-package dev.jmesh.agent.control;
+package dev.jmesh.agent.identity;
 
-import dev.jmesh.agent.identity.IdentityStore;
-import dev.jmesh.agent.identity.WorkloadCertificate;
 import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
@@ -10,15 +8,16 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
- * Presents the workload's current certificate as the client certificate to the control server
- * (mutual TLS for every call after the first certificate), and nothing before it exists.
+ * Presents the workload's current certificate as a TLS client certificate, whatever issuers the
+ * server names, and nothing before it exists. The control client uses it for every call after the
+ * first certificate.
  */
-final class WorkloadKeyManager extends X509ExtendedKeyManager {
+public final class WorkloadKeyManager extends X509ExtendedKeyManager {
 
   private static final String ALIAS = "workload";
   private final IdentityStore identity;
 
-  WorkloadKeyManager(IdentityStore identity) {
+  public WorkloadKeyManager(IdentityStore identity) {
     this.identity = identity;
   }
 
