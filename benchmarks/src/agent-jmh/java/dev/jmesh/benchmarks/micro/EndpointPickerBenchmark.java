@@ -2,7 +2,6 @@ package dev.jmesh.benchmarks.micro;
 
 import dev.jmesh.agent.outbound.EndpointPicker;
 import dev.jmesh.api.ServiceInstance;
-import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +33,7 @@ public class EndpointPickerBenchmark {
   private List<ServiceInstance> fifty;
 
   @Setup
-  public void setUp() throws ReflectiveOperationException {
+  public void setUp() {
     three = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       three.add(instance("10.0.0." + (i + 1), List.of(8080)));
@@ -46,31 +45,9 @@ public class EndpointPickerBenchmark {
     }
   }
 
-  /**
-   * A {@code ServiceInstance} with this address and ports, the other components null or empty:
-   * built reflectively so that the benchmark keeps compiling while the record grows.
-   */
-  static ServiceInstance instance(String address, List<Integer> ports)
-      throws ReflectiveOperationException {
-    RecordComponent[] components = ServiceInstance.class.getRecordComponents();
-    Class<?>[] types = new Class<?>[components.length];
-    Object[] values = new Object[components.length];
-    for (int i = 0; i < components.length; i++) {
-      types[i] = components[i].getType();
-      String name = components[i].getName();
-      values[i] = switch (name) {
-        case "address" -> address;
-        case "ports" -> ports;
-        case "labels" -> Map.of("app", "bench-server");
-        case "service" -> "bench-server";
-        case "namespace" -> "default";
-        default -> types[i] == long.class ? 0L
-            : types[i] == int.class ? 0
-            : types[i] == boolean.class ? false
-            : null;
-      };
-    }
-    return ServiceInstance.class.getDeclaredConstructor(types).newInstance(values);
+  static ServiceInstance instance(String address, List<Integer> ports) {
+    return new ServiceInstance(
+        null, "bench-server", "default", null, address, ports, Map.of("app", "bench-server"));
   }
 
   @Benchmark

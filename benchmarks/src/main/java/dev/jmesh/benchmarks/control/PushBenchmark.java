@@ -25,8 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,7 +35,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -122,12 +119,8 @@ public final class PushBenchmark {
     X509Certificate ca = (X509Certificate) CertificateFactory.getInstance("X.509")
         .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(dataDir.resolve("ca/root-cert.pem"))));
     String adminToken = Files.readString(dataDir.resolve("admin-token")).trim();
-    ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "sim-http");
-      t.setDaemon(true);
-      return t;
-    });
-    HttpClient admin = client(sslContext(ca), pool);
+    HttpClient admin = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(sslContext(ca))
+        .connectTimeout(Duration.ofSeconds(10)).build();
 
     // 1. One workload certificate per identity sim-<i>, with the one join token.
     long t0 = System.nanoTime();
@@ -307,16 +300,11 @@ public final class PushBenchmark {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("rssKb", ProcStats.rssKb(pid));
     Path jcmd = Path.of(args.getOrDefault("java-home", System.getProperty("java.home")), "bin", "jcmd");
-    long heap = Files.isExecutable(jcmd) ? ProcStats.liveHeapKb(jcmd, pid) : -1;
+    long heap = ProcStats.liveHeapKb(jcmd, pid);
     if (heap >= 0) {
       m.put("heapUsedKb", heap);
     }
     return m;
-  }
-
-  private static HttpClient client(SSLContext ssl, ExecutorService pool) {
-    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl).executor(pool)
-        .connectTimeout(Duration.ofSeconds(10)).build();
   }
 
   /** The operator's TLS: trusts the mesh root, no client certificate. */

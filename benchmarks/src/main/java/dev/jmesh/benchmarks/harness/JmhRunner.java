@@ -14,7 +14,7 @@ import java.util.Map;
 final class JmhRunner {
 
   /** What each benchmark class measures, as the results table says it (by class name). */
-  static final Map<String, String> MEASURES = Map.of(
+  private static final Map<String, String> MEASURES = Map.of(
       "MtlsPolicyBenchmark", "inbound: mTLS mode per connection / per snapshot",
       "MeshNamesBenchmark", "app: every InetAddress look-up",
       "EndpointPickerBenchmark", "egress: instance choice per connection",

@@ -188,10 +188,10 @@ public final class LoadGenerator {
     return runPhase("rate", rps, workers, measureStart, measureEnd);
   }
 
-  private String closedLoop(int conns, long warmupNanos, long measureNanos) throws Exception {
+  private String closedLoop(int conns, long warmup, long measure) throws Exception {
     long start = System.nanoTime() + 50_000_000L;
-    long measureStart = start + warmupNanos;
-    long measureEnd = measureStart + measureNanos;
+    long measureStart = start + warmup;
+    long measureEnd = measureStart + measure;
     Worker[] workers = new Worker[conns];
     for (int k = 0; k < conns; k++) {
       workers[k] =

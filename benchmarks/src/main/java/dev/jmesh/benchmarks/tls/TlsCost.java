@@ -267,11 +267,8 @@ public final class TlsCost {
 
   /** The agent's engine: a Netty context on BoringSSL, TLS 1.3 with one cipher, mutual. */
   static SslContext nettyContext(Path pki, String name, boolean client) throws Exception {
-    CertificateFactory cf = CertificateFactory.getInstance("X.509");
-    X509Certificate ca = (X509Certificate) cf.generateCertificate(
-        new ByteArrayInputStream(Files.readAllBytes(pki.resolve("ca.pem"))));
-    X509Certificate cert = (X509Certificate) cf.generateCertificate(
-        new ByteArrayInputStream(Files.readAllBytes(pki.resolve(name + ".pem"))));
+    X509Certificate ca = certificate(pki, "ca");
+    X509Certificate cert = certificate(pki, name);
     PrivateKey key = privateKey(pki, name);
     if (!OpenSsl.isAvailable()) {
       throw new IllegalStateException("BoringSSL is not available", OpenSsl.unavailabilityCause());
@@ -288,6 +285,13 @@ public final class TlsCost {
         .build();
   }
 
+  /** {@code <pki>/<name>.pem}. */
+  private static X509Certificate certificate(Path pki, String name) throws Exception {
+    return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
+        new ByteArrayInputStream(Files.readAllBytes(pki.resolve(name + ".pem"))));
+  }
+
+  /** {@code <pki>/<name>.key}, PKCS#8 EC. */
   private static PrivateKey privateKey(Path pki, String name) throws Exception {
     String pem = Files.readString(pki.resolve(name + ".key"), StandardCharsets.US_ASCII);
     String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
@@ -295,14 +299,9 @@ public final class TlsCost {
   }
 
   static SSLContext context(Path pki, String name) throws Exception {
-    CertificateFactory cf = CertificateFactory.getInstance("X.509");
-    X509Certificate ca = (X509Certificate) cf.generateCertificate(
-        new ByteArrayInputStream(Files.readAllBytes(pki.resolve("ca.pem"))));
-    X509Certificate cert = (X509Certificate) cf.generateCertificate(
-        new ByteArrayInputStream(Files.readAllBytes(pki.resolve(name + ".pem"))));
-    String pem = Files.readString(pki.resolve(name + ".key"), StandardCharsets.US_ASCII);
-    String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-    PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+    X509Certificate ca = certificate(pki, "ca");
+    X509Certificate cert = certificate(pki, name);
+    PrivateKey key = privateKey(pki, name);
 
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
