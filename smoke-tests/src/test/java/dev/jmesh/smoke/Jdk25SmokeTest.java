@@ -37,15 +37,7 @@ class Jdk25SmokeTest {
 
   @AfterAll
   static void stopMesh() {
-    for (AutoCloseable closeable : new AutoCloseable[] {onJdk17, onJdk25, control}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception ignored) {
-        // keep closing the rest
-      }
-    }
+    SmokeEnvironment.closeAll(onJdk17, onJdk25, control);
   }
 
   @Test

@@ -84,15 +84,7 @@ class LiveStatsSmokeTest {
 
   @AfterAll
   static void stopMesh() {
-    for (AutoCloseable closeable : new AutoCloseable[] {frontend, orders, payments, control}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception ignored) {
-        // keep closing the rest
-      }
-    }
+    SmokeEnvironment.closeAll(frontend, orders, payments, control);
   }
 
   private static SSLContext trusting(Path caCertificate) throws Exception {

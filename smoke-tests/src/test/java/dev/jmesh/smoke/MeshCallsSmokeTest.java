@@ -47,15 +47,7 @@ class MeshCallsSmokeTest {
 
   @AfterAll
   static void stopMesh() {
-    for (AutoCloseable closeable : new AutoCloseable[] {a, b, j, control}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception ignored) {
-        // keep closing the rest
-      }
-    }
+    SmokeEnvironment.closeAll(a, b, j, control);
   }
 
   @ParameterizedTest(name = "client={0}")

@@ -48,15 +48,7 @@ class MtlsModeSmokeTest {
 
   @AfterAll
   static void stopMesh() {
-    for (AutoCloseable closeable : new AutoCloseable[] {a, b, control}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception ignored) {
-        // keep closing the rest
-      }
-    }
+    SmokeEnvironment.closeAll(a, b, control);
   }
 
   /** Every test starts from a PERMISSIVE mesh. */

@@ -17,6 +17,19 @@ final class SmokeEnvironment {
   private SmokeEnvironment() {}
 
   /** The smoke-tests module directory (Surefire sets {@code basedir}). */
+  /** Closes each of {@code resources} that is set, in order, going on past failures. */
+  static void closeAll(AutoCloseable... resources) {
+    for (AutoCloseable resource : resources) {
+      try {
+        if (resource != null) {
+          resource.close();
+        }
+      } catch (Exception ignored) {
+        // keep closing the rest
+      }
+    }
+  }
+
   static Path moduleDir() {
     return Paths.get(System.getProperty("basedir", System.getProperty("user.dir")))
         .toAbsolutePath()

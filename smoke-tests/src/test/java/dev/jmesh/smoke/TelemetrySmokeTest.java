@@ -48,15 +48,7 @@ class TelemetrySmokeTest {
 
   @AfterAll
   static void stopMesh() throws Exception {
-    for (AutoCloseable closeable : new AutoCloseable[] {a, b, control}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception ignored) {
-        // keep closing the rest
-      }
-    }
+    SmokeEnvironment.closeAll(a, b, control);
     Files.deleteIfExists(accessLog);
   }
 

@@ -50,15 +50,7 @@ class TlsEngineFallbackSmokeTest {
 
   @AfterAll
   static void stopMesh() throws IOException {
-    for (AutoCloseable closeable : new AutoCloseable[] {onBoringSsl, onJdkFallback, control}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception ignored) {
-        // keep closing the rest
-      }
-    }
+    SmokeEnvironment.closeAll(onBoringSsl, onJdkFallback, control);
     Files.deleteIfExists(notADirectory);
   }
 
