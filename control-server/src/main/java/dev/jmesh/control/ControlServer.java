@@ -49,10 +49,13 @@ public final class ControlServer implements AutoCloseable {
   private static final int QUEUED_EXCHANGES = 8192;
 
   /**
-   * Threads that write woken watchers' snapshots. They are not the handler threads, so that a push
-   * to thousands of agents does not queue the ACKs (and every other call) behind its writes.
+   * Threads that answer woken watchers: each takes the cached snapshot bytes and hands them to the
+   * listener's I/O threads, which do not block. They are not the handler threads, so a push to
+   * thousands of agents neither fills the handlers' bounded queue (one task per watcher) nor queues
+   * the ACKs behind it. Two are enough: at 2,000 agents, 2 and 16 threads gave the same push times
+   * (ACKed p99 0.44 and 0.49 s).
    */
-  private static final int PUSH_THREADS = 16;
+  private static final int PUSH_THREADS = 2;
 
   private final ServerSettings settings;
   private final CertificateAuthority authority;
