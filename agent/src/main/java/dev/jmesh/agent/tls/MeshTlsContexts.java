@@ -3,10 +3,15 @@ package dev.jmesh.agent.tls;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.identity.MeshTrustBundle;
 import dev.jmesh.agent.identity.WorkloadCertificate;
+import dev.jmesh.agent.identity.WorkloadKeyManager;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 
 /**
@@ -78,8 +83,9 @@ public final class MeshTlsContexts {
   private static Contexts build(
       TlsEngine engine, WorkloadCertificate certificate, MeshTrustManager trust)
       throws SSLException {
+    KeyManagerFactory key = keyManagerFactory(engine, certificate);
     SslContext server =
-        SslContextBuilder.forServer(certificate.privateKey(), certificate.chainArray())
+        SslContextBuilder.forServer(key)
             .sslProvider(engine.provider())
             .protocols(PROTOCOLS)
             .trustManager(trust)
@@ -89,9 +95,22 @@ public final class MeshTlsContexts {
         SslContextBuilder.forClient()
             .sslProvider(engine.provider())
             .protocols(PROTOCOLS)
-            .keyManager(certificate.privateKey(), certificate.chainArray())
+            .keyManager(key)
             .trustManager(trust)
             .build();
     return new Contexts(server, client, certificate);
+  }
+
+  /**
+   * The certificate as a key manager, so that Netty never builds a key store for it (see {@link
+   * WorkloadKeyManager}); for BoringSSL behind the factory that caches the key in native form, so a
+   * handshake does not encode it again.
+   */
+  private static KeyManagerFactory keyManagerFactory(
+      TlsEngine engine, WorkloadCertificate certificate) {
+    KeyManagerFactory plain = new KeyManagerFactoryWrapper(new WorkloadKeyManager(certificate));
+    return engine.provider() == SslProvider.JDK
+        ? plain
+        : new OpenSslCachingX509KeyManagerFactory(plain);
   }
 }
