@@ -85,18 +85,24 @@ public final class PolicyDocuments {
   private static final Pattern DNS1123_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
-  // Not YAMLFactory.builder(): in Jackson 2.17 a built factory reads empty documents as "", not
-  // null.
-  private static final YAMLFactory YAML_IN = new YAMLFactory();
-  private static final ObjectReader TREE_READER = new ObjectMapper(YAML_IN).readerFor(Object.class);
-  private static final ObjectMapper YAML_OUT =
-      new ObjectMapper(
-          YAMLFactory.builder()
-              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-              .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-              .stringQuotingChecker(new NumberLikeStringQuoting())
-              .build());
+  /**
+   * The YAML reader and writer, made on first use: the agent reads its policy as already-parsed
+   * trees and never needs them, and building them loads most of Jackson.
+   */
+  private static final class Yaml {
+    // Not YAMLFactory.builder(): in Jackson 2.17 a built factory reads empty documents as "", not
+    // null.
+    static final YAMLFactory IN = new YAMLFactory();
+    static final ObjectReader TREE_READER = new ObjectMapper(IN).readerFor(Object.class);
+    static final ObjectMapper OUT =
+        new ObjectMapper(
+            YAMLFactory.builder()
+                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                .stringQuotingChecker(new NumberLikeStringQuoting())
+                .build());
+  }
 
   /**
    * Also quotes strings that start like a number ({@code 1e3}, {@code .5}, {@code 10.0.0.1}), which
@@ -135,9 +141,9 @@ public final class PolicyDocuments {
     String source = sourceName == null || sourceName.isBlank() ? "" : sourceName + ": ";
     List<PolicyResource> resources = new ArrayList<>();
     List<Skipped> skipped = new ArrayList<>();
-    try (YAMLParser parser = YAML_IN.createParser(yaml)) {
+    try (YAMLParser parser = Yaml.IN.createParser(yaml)) {
       parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-      MappingIterator<Object> documents = TREE_READER.readValues(parser);
+      MappingIterator<Object> documents = Yaml.TREE_READER.readValues(parser);
       for (int index = 1; ; index++) {
         Object document;
         try {
@@ -197,7 +203,7 @@ public final class PolicyDocuments {
     document.put("metadata", metadata);
     document.put("spec", resource.spec() == null ? Map.of() : resource.spec());
     try {
-      return YAML_OUT.writeValueAsString(document);
+      return Yaml.OUT.writeValueAsString(document);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

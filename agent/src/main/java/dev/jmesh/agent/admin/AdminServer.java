@@ -1,7 +1,6 @@
 package dev.jmesh.agent.admin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.jmesh.agent.json.Json;
 import dev.jmesh.bootstrap.AgentLog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -39,7 +38,6 @@ public final class AdminServer {
   private final BooleanSupplier ready;
   private final Supplier<Object> configDump;
   private final Supplier<String> metrics;
-  private final ObjectMapper json;
   private volatile Channel channel;
 
   /** The Prometheus text exposition format's content type. */
@@ -55,7 +53,6 @@ public final class AdminServer {
     this.ready = ready;
     this.configDump = configDump;
     this.metrics = metrics;
-    this.json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   }
 
   /** Binds 127.0.0.1:{@code port} (0 = ephemeral); logs one error and returns false on failure. */
@@ -148,7 +145,7 @@ public final class AdminServer {
 
     private FullHttpResponse configDump() {
       try {
-        byte[] body = json.writeValueAsBytes(configDump.get());
+        byte[] body = Json.writeIndented(configDump.get());
         FullHttpResponse response =
             new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));

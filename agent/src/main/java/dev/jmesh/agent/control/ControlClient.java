@@ -1,10 +1,9 @@
 package dev.jmesh.agent.control;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.identity.WorkloadCertificate;
 import dev.jmesh.agent.identity.WorkloadKeyManager;
+import dev.jmesh.agent.json.Json;
 import dev.jmesh.api.ApiError;
 import dev.jmesh.api.CertificateRequest;
 import dev.jmesh.api.CertificateResponse;
@@ -45,8 +44,6 @@ public final class ControlClient {
   private static final String SNAPSHOT_PATH = "/v1/snapshot?";
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
-  private static final ObjectMapper JSON =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   private final List<URI> servers;
   private final IdentityStore identity;
@@ -206,7 +203,7 @@ public final class ControlClient {
       connection.setRequestProperty("Authorization", "Bearer " + bearer);
     }
     if (body != null) {
-      byte[] bytes = JSON.writeValueAsBytes(body);
+      byte[] bytes = Json.write(body);
       connection.setDoOutput(true);
       connection.setRequestProperty("Content-Type", "application/json");
       // Not streaming mode: in streaming mode a 401 answer's body (the server's reason for
@@ -245,7 +242,7 @@ public final class ControlClient {
     if (type == Void.class || status == HttpURLConnection.HTTP_NO_CONTENT) {
       return null;
     }
-    return JSON.readValue(decode(connection, bytes), type);
+    return Json.read(decode(connection, bytes), type);
   }
 
   /** The body as sent, un-gzipped when the server says {@code Content-Encoding: gzip}. */
@@ -270,7 +267,7 @@ public final class ControlClient {
       }
       byte[] bytes = decode(connection, err.readAllBytes());
       try {
-        ApiError error = JSON.readValue(bytes, ApiError.class);
+        ApiError error = Json.read(bytes, ApiError.class);
         if (error.error() != null) {
           return error.error();
         }

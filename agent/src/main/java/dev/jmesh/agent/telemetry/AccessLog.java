@@ -1,13 +1,13 @@
 package dev.jmesh.agent.telemetry;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jmesh.agent.json.Json;
 import dev.jmesh.bootstrap.AgentLog;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -18,7 +18,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class AccessLog {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final OutputStream out;
   private final double sampling;
@@ -66,7 +65,9 @@ public final class AccessLog {
       return;
     }
     try {
-      byte[] line = (JSON.writeValueAsString(fields) + "\n").getBytes(StandardCharsets.UTF_8);
+      byte[] json = Json.write(fields);
+      byte[] line = Arrays.copyOf(json, json.length + 1);
+      line[json.length] = '\n';
       synchronized (this) {
         out.write(line);
         out.flush();
