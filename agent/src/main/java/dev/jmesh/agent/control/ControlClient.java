@@ -1,9 +1,9 @@
 package dev.jmesh.agent.control;
 
+import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.agent.identity.IdentityStore;
-import dev.jmesh.agent.identity.WorkloadCertificate;
-import dev.jmesh.agent.identity.WorkloadKeyManager;
 import dev.jmesh.agent.json.Json;
+import dev.jmesh.agent.tls.TlsEngine;
 import dev.jmesh.api.ApiError;
 import dev.jmesh.api.CertificateRequest;
 import dev.jmesh.api.CertificateResponse;
@@ -15,27 +15,21 @@ import dev.jmesh.api.StatsReport;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
-import javax.net.ssl.HttpsURLConnection;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
 
 /**
- * The agent API of the control server (docs/control-plane-api.md) over {@link HttpsURLConnection},
+ * The agent API of the control server (docs/control-plane-api.md) over {@link ControlTransport},
  * with fail-over between the configured servers. Call it only from agent threads: the hooks then
  * leave its connections and look-ups alone.
  */
@@ -46,13 +40,9 @@ public final class ControlClient {
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
 
   private final List<URI> servers;
-  private final IdentityStore identity;
   private final ControlServerTrustManager trust;
   private final AtomicInteger current = new AtomicInteger();
-  private final AtomicReference<Factory> socketFactory = new AtomicReference<>();
-
-  /** One socket factory per workload certificate, so pooled connections never outlive it. */
-  private record Factory(WorkloadCertificate certificate, SSLSocketFactory factory) {}
+  private final ControlTransport transport;
 
   /**
    * @param caSha256 the root hash from the join token, or null
@@ -62,10 +52,20 @@ public final class ControlClient {
       List<URI> servers,
       String caSha256,
       List<X509Certificate> configuredRoots,
-      IdentityStore identity) {
+      IdentityStore identity,
+      Supplier<TlsEngine> engine) {
     this.servers = List.copyOf(servers);
-    this.identity = identity;
     this.trust = new ControlServerTrustManager(caSha256, configuredRoots);
+    this.transport = new ControlTransport(identity, trust, engine);
+  }
+
+  /** A client on the TLS engine {@code jmesh.tls.provider=auto} picks here. */
+  public ControlClient(
+      List<URI> servers,
+      String caSha256,
+      List<X509Certificate> configuredRoots,
+      IdentityStore identity) {
+    this(servers, caSha256, configuredRoots, identity, () -> TlsEngine.choose(TlsProvider.AUTO));
   }
 
   /** The server calls go to now (the last one that answered). */
@@ -184,41 +184,34 @@ public final class ControlClient {
       Class<T> type,
       Duration readTimeout)
       throws IOException, ControlException {
-    HttpsURLConnection connection =
-        (HttpsURLConnection) URI.create(server + path).toURL().openConnection();
-    connection.setSSLSocketFactory(socketFactory());
-    // A verifier that accepts nothing on its own: the JDK's own rules (the server certificate's
-    // SANs) then decide, and no mismatch is ever waved through.
-    connection.setHostnameVerifier((host, session) -> false);
-    connection.setConnectTimeout(
-        (int) Math.min(CONNECT_TIMEOUT.toMillis(), readTimeout.toMillis()));
-    connection.setReadTimeout((int) readTimeout.toMillis());
-    connection.setUseCaches(false);
-    connection.setRequestMethod(method);
-    connection.setRequestProperty("Accept", "application/json");
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Accept", "application/json");
     // Snapshots carry every live instance: hundreds of KB of JSON that gzip shrinks tenfold. The
     // server compresses what is worth it; decode() reads either.
-    connection.setRequestProperty("Accept-Encoding", "gzip");
+    headers.put("Accept-Encoding", "gzip");
     if (bearer != null) {
-      connection.setRequestProperty("Authorization", "Bearer " + bearer);
+      headers.put("Authorization", "Bearer " + bearer);
     }
+    byte[] bytes = null;
     if (body != null) {
-      byte[] bytes = Json.write(body);
-      connection.setDoOutput(true);
-      connection.setRequestProperty("Content-Type", "application/json");
-      // Not streaming mode: in streaming mode a 401 answer's body (the server's reason for
-      // refusing the join token) is dropped by HttpURLConnection.
-      try (OutputStream out = connection.getOutputStream()) {
-        out.write(bytes);
-      }
+      bytes = Json.write(body);
+      headers.put("Content-Type", "application/json");
     }
-    int status = connection.getResponseCode();
-    if (status == HttpURLConnection.HTTP_NOT_MODIFIED) {
-      drain(connection.getInputStream());
+    ControlTransport.Answer answer =
+        transport.call(
+            server,
+            method,
+            path,
+            headers,
+            bytes,
+            CONNECT_TIMEOUT.compareTo(readTimeout) < 0 ? CONNECT_TIMEOUT : readTimeout,
+            readTimeout);
+    int status = answer.status();
+    if (status == 304) {
       return null;
     }
     if (status >= 400) {
-      String message = errorMessage(connection);
+      String message = errorMessage(answer);
       throw new ControlException(
           server,
           status,
@@ -235,19 +228,19 @@ public final class ControlClient {
           message,
           null);
     }
-    byte[] bytes;
-    try (InputStream in = connection.getInputStream()) {
-      bytes = in.readAllBytes();
-    }
-    if (type == Void.class || status == HttpURLConnection.HTTP_NO_CONTENT) {
+    if (type == Void.class || status == 204) {
       return null;
     }
-    return Json.read(decode(connection, bytes), type);
+    return Json.read(decode(answer.contentEncoding(), answer.body()), type);
+  }
+
+  /** Closes the connections to the control servers. */
+  public void close() {
+    transport.close();
   }
 
   /** The body as sent, un-gzipped when the server says {@code Content-Encoding: gzip}. */
-  static byte[] decode(HttpURLConnection connection, byte[] body) throws IOException {
-    String encoding = connection.getContentEncoding();
+  static byte[] decode(String encoding, byte[] body) throws IOException {
     if (encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity")) {
       return body;
     }
@@ -260,12 +253,12 @@ public final class ControlClient {
         "the control server answered with Content-Encoding '" + encoding + "', not gzip");
   }
 
-  private static String errorMessage(HttpURLConnection connection) {
-    try (InputStream err = connection.getErrorStream()) {
-      if (err == null) {
-        return "(no body)";
-      }
-      byte[] bytes = decode(connection, err.readAllBytes());
+  private static String errorMessage(ControlTransport.Answer answer) {
+    if (answer.body().length == 0) {
+      return "(no body)";
+    }
+    try {
+      byte[] bytes = decode(answer.contentEncoding(), answer.body());
       try {
         ApiError error = Json.read(bytes, ApiError.class);
         if (error.error() != null) {
@@ -277,30 +270,6 @@ public final class ControlClient {
       return new String(bytes, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
       return "(unreadable body: " + e.getMessage() + ")";
-    }
-  }
-
-  private static void drain(InputStream in) throws IOException {
-    try (in) {
-      in.readAllBytes();
-    }
-  }
-
-  private SSLSocketFactory socketFactory() throws IOException {
-    WorkloadCertificate certificate = identity.certificate();
-    Factory f = socketFactory.get();
-    if (f != null && f.certificate() == certificate) {
-      return f.factory();
-    }
-    try {
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(
-          new KeyManager[] {new WorkloadKeyManager(identity)}, new TrustManager[] {trust}, null);
-      Factory fresh = new Factory(certificate, context.getSocketFactory());
-      socketFactory.set(fresh);
-      return fresh.factory();
-    } catch (GeneralSecurityException e) {
-      throw new IOException("cannot set up TLS to the control server", e);
     }
   }
 
@@ -319,16 +288,6 @@ public final class ControlClient {
         root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     if (untrusted) {
       return "the agent does not trust control server " + server + ": " + message;
-    }
-    // JDK 17 says "HTTPS hostname wrong", JDK 25 "Wrong HTTPS hostname".
-    if (message.startsWith("HTTPS hostname wrong") || message.startsWith("Wrong HTTPS hostname")) {
-      return "the agent does not trust control server "
-          + server
-          + ": its certificate is not issued for "
-          + server.getHost()
-          + " (give the server that name with 'serve --san "
-          + server.getHost()
-          + "', or use a name it has)";
     }
     return "cannot reach control server " + server + ": " + message;
   }

@@ -1,6 +1,8 @@
 package dev.jmesh.agent.control;
 
+import java.net.InetAddress;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.CertPathValidator;
@@ -10,9 +12,12 @@ import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLEngine;
@@ -22,7 +27,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * Trusts the control server only if its chain validates against a root the agent already knows: the
  * certificate in the presented chain whose SHA-256 (DER) equals the join token's CA hash, the
  * certificates of {@code jmesh.control.ca}, or the roots of a trust bundle fetched from a server
- * trusted that way. Never trusts anything else. Host names are checked by the HTTPS layer.
+ * trusted that way. Never trusts anything else. Over an {@link SSLEngine}, the server's certificate
+ * must also be issued for the host the engine was made for (a DNS or IP subject alternative name,
+ * as HTTPS checks it).
  */
 final class ControlServerTrustManager extends X509ExtendedTrustManager {
 
@@ -107,6 +114,73 @@ final class ControlServerTrustManager extends X509ExtendedTrustManager {
   public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
     checkServerTrusted(chain, authType);
+    String host = engine.getPeerHost();
+    if (host != null && !issuedFor(chain[0], host)) {
+      throw new CertificateException(
+          "its certificate is not issued for "
+              + host
+              + " (give the server that name with 'serve --san "
+              + host
+              + "', or use a name it has)");
+    }
+  }
+
+  /**
+   * Whether {@code certificate} names {@code host} among its subject alternative names: an IP
+   * address as an IP entry, any other name as a DNS entry, where {@code *.} stands for exactly one
+   * leftmost label (RFC 6125). The subject's common name is not looked at.
+   */
+  static boolean issuedFor(X509Certificate certificate, String host) throws CertificateException {
+    Collection<List<?>> names = certificate.getSubjectAlternativeNames();
+    if (names == null) {
+      return false;
+    }
+    byte[] address = ipLiteral(host);
+    for (List<?> name : names) {
+      int type = (Integer) name.get(0);
+      String value = String.valueOf(name.get(1));
+      if (address != null && type == IP_ADDRESS && Arrays.equals(address, ipLiteral(value))) {
+        return true;
+      }
+      if (address == null && type == DNS_NAME && dnsMatches(value, host)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final int DNS_NAME = 2;
+  private static final int IP_ADDRESS = 7;
+
+  private static boolean dnsMatches(String pattern, String host) {
+    String p = pattern.toLowerCase(Locale.ROOT);
+    String h = host.toLowerCase(Locale.ROOT);
+    if (p.endsWith(".")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    if (h.endsWith(".")) {
+      h = h.substring(0, h.length() - 1);
+    }
+    if (!p.startsWith("*.")) {
+      return p.equals(h);
+    }
+    int firstDot = h.indexOf('.');
+    return firstDot > 0 && h.substring(firstDot).equals(p.substring(1));
+  }
+
+  /** The address bytes of an IPv4 or IPv6 literal, or null for a name (nothing is looked up). */
+  private static byte[] ipLiteral(String text) {
+    String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+    boolean ipv4 = t.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    if (!ipv4 && !t.contains(":")) {
+      return null;
+    }
+    try {
+      // A literal: InetAddress parses it without any look-up.
+      return InetAddress.getByName(t).getAddress();
+    } catch (UnknownHostException e) {
+      return null;
+    }
   }
 
   @Override

@@ -34,6 +34,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -54,6 +55,7 @@ public final class MeshRuntime {
   private final NioEventLoopGroup workers;
   private final InboundListeners inbound;
   private final EgressListeners egress;
+  private final ControlClient client;
   private final ControlSession control;
   private final AdminServer admin;
   private final ConfigDump configDump;
@@ -71,9 +73,16 @@ public final class MeshRuntime {
     // The join (key pair, certificate over TLS) is the longest step before the first request can
     // be served: begin it before anything else, so that it overlaps the rest of the agent's start
     // and the application's. Registration waits for start().
-    ControlClient client =
+    // The control client talks TLS on the mesh's engine, which takes a while to load: the join
+    // computes its key pair meanwhile and waits for the engine only to connect.
+    CompletableFuture<TlsEngine> engine = new CompletableFuture<>();
+    this.client =
         new ControlClient(
-            config.controlUrls(), config.token().caSha256(), controlCaRoots(config), identity);
+            config.controlUrls(),
+            config.token().caSha256(),
+            controlCaRoots(config),
+            identity,
+            engine::join);
     this.admin = new AdminServer(this::isReady, this::configDump, this::scrapeMetrics);
     this.control =
         new ControlSession(
@@ -86,7 +95,8 @@ public final class MeshRuntime {
             AgentVersion.VERSION);
     control.beginJoin();
     try {
-      this.tls = new MeshTlsContexts(identity, TlsEngine.choose(config.tlsProvider()));
+      engine.complete(TlsEngine.choose(config.tlsProvider()));
+      this.tls = new MeshTlsContexts(identity, engine.join());
       RecentConnections inboundConnections = new RecentConnections(50);
       RecentConnections outboundConnections = new RecentConnections(50);
       EdgeStatsRecorder edgeStats = new EdgeStatsRecorder();
@@ -155,7 +165,9 @@ public final class MeshRuntime {
           new ConfigDump(
               identity, mesh, control, inbound, egress, inboundConnections, outboundConnections);
     } catch (RuntimeException | Error e) {
+      engine.completeExceptionally(e);
       control.stop(); // the join began: stop it, nobody will ever start() this runtime
+      client.close();
       throw e;
     }
   }
@@ -236,6 +248,7 @@ public final class MeshRuntime {
     }
     stats.stop();
     control.stop();
+    client.close();
     admin.stop();
     inbound.closeAll();
     egress.closeAll();

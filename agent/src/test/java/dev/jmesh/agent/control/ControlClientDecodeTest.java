@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -16,26 +14,6 @@ class ControlClientDecodeTest {
 
   private static final byte[] JSON =
       "{\"version\":7,\"instances\":[]}".getBytes(StandardCharsets.UTF_8);
-
-  private static HttpURLConnection answeredWith(String contentEncoding) throws Exception {
-    return new HttpURLConnection(URI.create("https://127.0.0.1:1/v1/snapshot").toURL()) {
-      @Override
-      public String getContentEncoding() {
-        return contentEncoding;
-      }
-
-      @Override
-      public void disconnect() {}
-
-      @Override
-      public boolean usingProxy() {
-        return false;
-      }
-
-      @Override
-      public void connect() {}
-    };
-  }
 
   private static byte[] gzip(byte[] bytes) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -47,18 +25,18 @@ class ControlClientDecodeTest {
 
   @Test
   void gzipBodyIsDecoded() throws Exception {
-    assertArrayEquals(JSON, ControlClient.decode(answeredWith("gzip"), gzip(JSON)));
-    assertArrayEquals(JSON, ControlClient.decode(answeredWith("GZIP"), gzip(JSON)));
+    assertArrayEquals(JSON, ControlClient.decode("gzip", gzip(JSON)));
+    assertArrayEquals(JSON, ControlClient.decode("GZIP", gzip(JSON)));
   }
 
   @Test
   void bodyWithoutContentEncodingIsTakenAsIs() throws Exception {
-    assertArrayEquals(JSON, ControlClient.decode(answeredWith(null), JSON));
-    assertArrayEquals(JSON, ControlClient.decode(answeredWith("identity"), JSON));
+    assertArrayEquals(JSON, ControlClient.decode(null, JSON));
+    assertArrayEquals(JSON, ControlClient.decode("identity", JSON));
   }
 
   @Test
   void unknownContentEncodingIsAnError() {
-    assertThrows(IOException.class, () -> ControlClient.decode(answeredWith("br"), JSON));
+    assertThrows(IOException.class, () -> ControlClient.decode("br", JSON));
   }
 }

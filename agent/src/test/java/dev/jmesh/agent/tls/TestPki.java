@@ -74,6 +74,16 @@ public final class TestPki {
 
   /** A leaf with arbitrary URI SANs (none, several, another trust domain). */
   public X509Certificate leaf(PublicKey key, List<String> uris, Duration ttl, KeyPurposeId[] ekus) {
+    return leafNamed(
+        key,
+        uris.stream().map(u -> new GeneralName(GeneralName.uniformResourceIdentifier, u)).toList(),
+        ttl,
+        ekus);
+  }
+
+  /** A leaf with these subject alternative names (DNS, IP, URI, …). */
+  public X509Certificate leafNamed(
+      PublicKey key, List<GeneralName> names, Duration ttl, KeyPurposeId[] ekus) {
     try {
       Instant now = Instant.now();
       X509v3CertificateBuilder builder =
@@ -84,12 +94,11 @@ public final class TestPki {
               Date.from(now.plus(ttl)),
               new X500Name(new org.bouncycastle.asn1.x500.RDN[0]),
               key);
-      if (!uris.isEmpty()) {
-        GeneralName[] names =
-            uris.stream()
-                .map(u -> new GeneralName(GeneralName.uniformResourceIdentifier, u))
-                .toArray(GeneralName[]::new);
-        builder.addExtension(Extension.subjectAlternativeName, true, new GeneralNames(names));
+      if (!names.isEmpty()) {
+        builder.addExtension(
+            Extension.subjectAlternativeName,
+            true,
+            new GeneralNames(names.toArray(GeneralName[]::new)));
       }
       builder.addExtension(
           Extension.keyUsage,
