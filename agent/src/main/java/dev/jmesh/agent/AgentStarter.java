@@ -37,6 +37,7 @@ public final class AgentStarter {
       return;
     }
     keepNettyOffUnsafe();
+    keepNettyChunksSmall();
     // The runtime (Netty, TLS, the control session) and the instrumentation (ByteBuddy) each load
     // a few hundred classes: start them side by side, since premain's time is the app's start-up.
     CompletableFuture<MeshRuntime> runtime = new CompletableFuture<>();
@@ -80,6 +81,18 @@ public final class AgentStarter {
   private static void keepNettyOffUnsafe() {
     if (Runtime.version().feature() >= 24 && System.getProperty("io.netty.noUnsafe") == null) {
       System.setProperty("io.netty.noUnsafe", "true");
+    }
+  }
+
+  /**
+   * Netty's pooled allocator gives each event-loop thread an arena and each arena 4 MB chunks; the
+   * agent's relays use buffers of at most tens of KB, so 1 MB chunks (maxOrder 7) serve them as well
+   * and keep ~13 MB less of the application's memory resident (idle RSS, benchmarks/README.md).
+   * Relocated like the property above; a value the user set wins.
+   */
+  private static void keepNettyChunksSmall() {
+    if (System.getProperty("io.netty.allocator.maxOrder") == null) {
+      System.setProperty("io.netty.allocator.maxOrder", "7");
     }
   }
 
