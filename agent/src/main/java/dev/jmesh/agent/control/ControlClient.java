@@ -1,6 +1,5 @@
 package dev.jmesh.agent.control;
 
-import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.json.Json;
 import dev.jmesh.agent.tls.TlsEngine;
@@ -57,15 +56,6 @@ public final class ControlClient {
     this.servers = List.copyOf(servers);
     this.trust = new ControlServerTrustManager(caSha256, configuredRoots);
     this.transport = new ControlTransport(identity, trust, engine);
-  }
-
-  /** A client on the TLS engine {@code jmesh.tls.provider=auto} picks here. */
-  public ControlClient(
-      List<URI> servers,
-      String caSha256,
-      List<X509Certificate> configuredRoots,
-      IdentityStore identity) {
-    this(servers, caSha256, configuredRoots, identity, () -> TlsEngine.choose(TlsProvider.AUTO));
   }
 
   /** The server calls go to now (the last one that answered). */

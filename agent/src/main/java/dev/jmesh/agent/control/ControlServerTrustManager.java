@@ -1,8 +1,7 @@
 package dev.jmesh.agent.control;
 
-import java.net.InetAddress;
+import io.netty.util.NetUtil;
 import java.net.Socket;
-import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.CertPathValidator;
@@ -168,20 +167,11 @@ final class ControlServerTrustManager extends X509ExtendedTrustManager {
     return firstDot > 0 && h.substring(firstDot).equals(p.substring(1));
   }
 
-  /** The address bytes of an IPv4 or IPv6 literal, or null for a name (nothing is looked up). */
+  /** The address bytes of an IPv4 or IPv6 literal (brackets allowed), or null for a name. */
   private static byte[] ipLiteral(String text) {
-    String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-    boolean ipv4 = t.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-    if (!ipv4 && !t.contains(":")) {
-      return null;
-    }
-    try {
-      // A literal: InetAddress parses it without any look-up.
-      return InetAddress.getByName(t).getAddress();
-    } catch (UnknownHostException e) {
-      return null;
-    }
+    return NetUtil.createByteArrayFromIpAddressString(text);
   }
+
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType)

@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -31,6 +32,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
@@ -73,13 +75,14 @@ final class ControlTransport {
   private static final AttributeKey<Boolean> KEEP_ALIVE =
       AttributeKey.valueOf("jmesh.control.keepAlive");
   private static final AttributeKey<Tls> TLS = AttributeKey.valueOf("jmesh.control.tls");
+  private static final AttributeKey<Future<Channel>> HANDSHAKE =
+      AttributeKey.valueOf("jmesh.control.handshake");
 
   private final NioEventLoopGroup loop =
       new NioEventLoopGroup(1, new AgentThreadFactory("control-io"));
   private final IdentityStore identity;
   private final X509ExtendedTrustManager trust;
   private final Supplier<TlsEngine> engine;
-  private volatile TlsEngine chosenEngine;
   private final AtomicReference<Tls> tls = new AtomicReference<>();
   private final Map<String, Queue<Channel>> idle = new ConcurrentHashMap<>();
   private final AtomicInteger connectionsOpened = new AtomicInteger();
@@ -88,7 +91,8 @@ final class ControlTransport {
   private record Tls(WorkloadCertificate certificate, SslContext context) {}
 
   /**
-   * @param engine the mesh's TLS engine; asked on the first call, which may wait for it
+   * @param engine the mesh's TLS engine; asked once per workload certificate, and the first call
+   *     may wait for it
    */
   ControlTransport(
       IdentityStore identity, X509ExtendedTrustManager trust, Supplier<TlsEngine> engine) {
@@ -211,6 +215,8 @@ final class ControlTransport {
                     SslHandler tlsHandler =
                         tls.context().newHandler(ch.alloc(), unbracketed(host), port);
                     tlsHandler.setHandshakeTimeoutMillis(timeout.toMillis());
+                    // Kept on the channel: a failed handshake closes it, which empties the pipeline.
+                    ch.attr(HANDSHAKE).set(tlsHandler.handshakeFuture());
                     ch.pipeline()
                         .addLast(tlsHandler)
                         .addLast(new HttpClientCodec())
@@ -219,28 +225,27 @@ final class ControlTransport {
                   }
                 });
     connectionsOpened.incrementAndGet();
+    ChannelFuture connected = bootstrap.connect(unbracketed(host), port);
+    Channel channel = connected.channel();
     try {
-      Channel channel = bootstrap.connect(unbracketed(host), port).sync().channel();
-      SslHandler tlsHandler = channel.pipeline().get(SslHandler.class);
-      if (!tlsHandler.handshakeFuture().await(timeout.toMillis())) {
-        channel.close();
-        throw new SocketTimeoutException("TLS handshake not done within " + timeout.toMillis() + " ms");
+      // Both end on their own: the connect timeout above, and the TLS handler's handshake timeout.
+      connected.await();
+      Future<Channel> handshake = connected.isSuccess() ? channel.attr(HANDSHAKE).get() : null;
+      if (handshake != null) {
+        handshake.await();
       }
-      if (!tlsHandler.handshakeFuture().isSuccess()) {
+      Throwable failure = handshake == null ? connected.cause() : handshake.cause();
+      if (failure != null) {
         channel.close();
-        Throwable cause = tlsHandler.handshakeFuture().cause();
-        throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
+        throw failure instanceof IOException io
+            ? io
+            : new IOException(failure.getMessage(), failure);
       }
       return channel;
     } catch (InterruptedException e) {
+      channel.close();
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while connecting to the control server");
-    } catch (IOException e) {
-      throw e;
-    } catch (Exception e) {
-      // sync() rethrows the connect failure as it is (ConnectException and the like are
-      // IOExceptions); anything else is wrapped.
-      throw new IOException(e.getMessage(), e);
     }
   }
 
@@ -253,7 +258,7 @@ final class ControlTransport {
     try {
       SslContext context =
           SslContextBuilder.forClient()
-              .sslProvider(engine().provider())
+              .sslProvider(engine.get().provider())
               .protocols("TLSv1.3", "TLSv1.2")
               .trustManager(trust)
               .keyManager(new KeyManagerFactoryWrapper(new WorkloadKeyManager(identity)))
@@ -263,15 +268,6 @@ final class ControlTransport {
     } catch (SSLException e) {
       throw new IOException("cannot set up TLS to the control server: " + e.getMessage(), e);
     }
-  }
-
-  private TlsEngine engine() {
-    TlsEngine chosen = chosenEngine;
-    if (chosen == null) {
-      chosen = engine.get();
-      chosenEngine = chosen;
-    }
-    return chosen;
   }
 
   /** An open idle connection to {@code key} made with {@code current}; older ones are closed. */
@@ -292,11 +288,11 @@ final class ControlTransport {
 
   private void offerIdle(String key, Channel channel) {
     Queue<Channel> queue = idle.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>());
+    queue.removeIf(c -> !c.isActive()); // closed by the server while idle
     if (queue.size() >= MAX_IDLE_PER_SERVER) {
       channel.close();
     } else {
       queue.add(channel);
-      channel.closeFuture().addListener(closed -> queue.remove(channel));
     }
   }
 

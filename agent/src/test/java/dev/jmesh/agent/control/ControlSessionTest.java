@@ -91,7 +91,12 @@ class ControlSessionTest {
     ControlSession session =
         new ControlSession(
             config,
-            new ControlClient(config.controlUrls(), token.caSha256(), List.of(), identity),
+            new ControlClient(
+            config.controlUrls(),
+            token.caSha256(),
+            List.of(),
+            identity,
+            ControlTransportTest::autoEngine),
             identity,
             ports,
             () -> -1,
@@ -273,7 +278,12 @@ class ControlSessionTest {
             Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
     IdentityStore identity = new IdentityStore();
     ControlClient client =
-        new ControlClient(config.controlUrls(), token.caSha256(), List.of(), identity);
+        new ControlClient(
+            config.controlUrls(),
+            token.caSha256(),
+            List.of(),
+            identity,
+            ControlTransportTest::autoEngine);
     ControlSession session =
         new ControlSession(
             config,

@@ -61,7 +61,12 @@ class StatsReporterTest {
             true, "a", "default", Map.of(), List.of(server.url()), token, null, Set.of(),
             "127.0.0.1", -1, null, Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
     identity = new IdentityStore();
-    client = new ControlClient(config.controlUrls(), token.caSha256(), List.of(), identity);
+    client = new ControlClient(
+            config.controlUrls(),
+            token.caSha256(),
+            List.of(),
+            identity,
+            ControlTransportTest::autoEngine);
     session =
         new ControlSession(
             config,
