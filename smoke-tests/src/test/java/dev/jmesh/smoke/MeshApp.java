@@ -300,16 +300,33 @@ final class MeshApp implements AutoCloseable {
    * caller's registry may not yet have the callee.
    */
   String awaitCallOk(String url, String client) {
-    CallResult result =
-        Poll.until(
-            READY_TIMEOUT,
-            service + " to reach " + url + " with " + client,
-            () -> {
-              process.assertAlive();
-              return call(url, client);
-            },
-            CallResult::succeeded);
-    return result.downstreamBody();
+    try {
+      CallResult result =
+          Poll.until(
+              READY_TIMEOUT,
+              service + " to reach " + url + " with " + client,
+              () -> {
+                process.assertAlive();
+                return call(url, client);
+              },
+              CallResult::succeeded);
+      return result.downstreamBody();
+    } catch (AssertionError timedOut) {
+      // What the caller's agent knew when it gave up (snapshot, egress listeners): the first thing
+      // to look at when a call never works.
+      throw new AssertionError(timedOut.getMessage() + "; " + service + "'s " + rawConfigDump());
+    }
+  }
+
+  private String rawConfigDump() {
+    try {
+      return "config_dump: " + Http.get(adminPort, "/config_dump").body();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "config_dump unavailable: interrupted";
+    } catch (IOException | RuntimeException e) {
+      return "config_dump unavailable: " + e;
+    }
   }
 
   ConfigDump configDump() throws IOException, InterruptedException {
