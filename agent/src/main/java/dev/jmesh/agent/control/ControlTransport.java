@@ -119,13 +119,13 @@ final class ControlTransport {
     Channel reused = pollIdle(key, current);
     if (reused != null) {
       try {
-        return exchange(key, reused, server, method, pathAndQuery, headers, body, readTimeout);
+        return exchange(key, reused, method, pathAndQuery, headers, body, readTimeout);
       } catch (ClosedBeforeAnswer e) {
         // The server closed the idle connection as we sent: go on with a fresh one.
       }
     }
     Channel fresh = connect(server, current, connectTimeout);
-    return exchange(key, fresh, server, method, pathAndQuery, headers, body, readTimeout);
+    return exchange(key, fresh, method, pathAndQuery, headers, body, readTimeout);
   }
 
   /** How many connections this transport has opened so far (for tests). */
@@ -139,10 +139,10 @@ final class ControlTransport {
     loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }
 
+  /** One call on {@code channel}, a connection to {@code key} (host:port, the Host header). */
   private Answer exchange(
       String key,
       Channel channel,
-      URI server,
       String method,
       String pathAndQuery,
       Map<String, String> headers,
@@ -157,7 +157,7 @@ final class ControlTransport {
             HttpMethod.valueOf(method),
             pathAndQuery,
             body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-    request.headers().set(HttpHeaderNames.HOST, server.getHost() + ":" + port(server));
+    request.headers().set(HttpHeaderNames.HOST, key);
     headers.forEach((name, value) -> request.headers().set(name, value));
     if (body != null || !method.equals("GET")) {
       HttpUtil.setContentLength(request, body == null ? 0 : body.length);
@@ -195,7 +195,6 @@ final class ControlTransport {
       throw new IOException(cause.getMessage(), cause);
     }
   }
-
 
   private Channel connect(URI server, Tls tls, Duration timeout) throws IOException {
     String host = server.getHost();

@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -65,11 +64,10 @@ public final class AccessLog {
       return;
     }
     try {
-      byte[] json = Json.write(fields);
-      byte[] line = Arrays.copyOf(json, json.length + 1);
-      line[json.length] = '\n';
+      byte[] line = Json.write(fields);
       synchronized (this) {
         out.write(line);
+        out.write('\n');
         out.flush();
       }
     } catch (IOException e) {

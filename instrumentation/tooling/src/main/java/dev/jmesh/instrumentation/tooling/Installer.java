@@ -7,9 +7,7 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
 
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.Hooks;
-import java.lang.instrument.IllegalClassFormatException;
 import java.lang.instrument.Instrumentation;
-import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,7 +21,6 @@ import net.bytebuddy.dynamic.VisibilityBridgeStrategy;
 import net.bytebuddy.dynamic.scaffold.InstrumentedType;
 import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
@@ -93,7 +90,6 @@ public final class Installer {
             .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
             .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
             .with(new ErrorListener())
-            .with((AgentBuilder.TransformerDecorator) OwnClassesSkipped::new)
             .ignore(neverInstrumented().and(not(anyInstrumented)));
     for (InstrumentationModule module : modules) {
       for (TypeInstrumentation type : module.typeInstrumentations()) {
@@ -159,54 +155,6 @@ public final class Installer {
         instrumentation.redefineModule(
             jdkModule.get(), Set.of(hooks), Map.of(), Map.of(), Set.of(), Map.of());
       }
-    }
-  }
-
-  /**
-   * Passes jmesh's own classes (the agent and the libraries it relocates under {@code dev.jmesh.},
-   * about half of the classes a meshed JVM loads at start-up) straight through, before ByteBuddy
-   * describes them and runs the ignore matcher on them: none is ever instrumented, and on one core
-   * those few thousand descriptions, and the JIT work they made hot, were a visible part of the
-   * agent's start-up.
-   */
-  private static final class OwnClassesSkipped extends ResettableClassFileTransformer.WithDelegation {
-
-    private static final String OWN_PREFIX = "dev/jmesh/";
-
-    OwnClassesSkipped(ResettableClassFileTransformer transformer) {
-      super(transformer);
-    }
-
-    @Override
-    public byte[] transform(
-        ClassLoader loader,
-        String internalName,
-        Class<?> redefined,
-        ProtectionDomain domain,
-        byte[] classFile)
-        throws IllegalClassFormatException {
-      return own(internalName)
-          ? null
-          : classFileTransformer.transform(loader, internalName, redefined, domain, classFile);
-    }
-
-    @Override
-    public byte[] transform(
-        Module module,
-        ClassLoader loader,
-        String internalName,
-        Class<?> redefined,
-        ProtectionDomain domain,
-        byte[] classFile)
-        throws IllegalClassFormatException {
-      return own(internalName)
-          ? null
-          : classFileTransformer.transform(
-              module, loader, internalName, redefined, domain, classFile);
-    }
-
-    private static boolean own(String internalName) {
-      return internalName != null && internalName.startsWith(OWN_PREFIX);
     }
   }
 
