@@ -20,8 +20,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The mesh's TLS engine from the real jar: a runs on the default, BoringSSL loaded from the
  * shaded jar; b asks for it ({@code jmesh.tls.provider=openssl}) but its native library cannot
  * be unpacked (the directory Netty unpacks to lies under a plain file, as with an unwritable
- * temporary directory), so b says so once on stderr and runs on the JDK's TLS. The two engines
- * then carry mutual TLS both ways with each side's SPIFFE identity.
+ * temporary directory), so b says so once on stderr and runs on the JDK's TLS, and on NIO instead of
+ * epoll without a word (epoll is {@code auto}). The two engines then carry mutual TLS both ways with
+ * each side's SPIFFE identity.
  */
 @ExtendWith(PrintProcessOutputOnFailure.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -58,10 +59,10 @@ class TlsEngineFallbackSmokeTest {
   void theStartUpLineNamesEachAgentsEngine() {
     assertTrue(
         onBoringSsl.process().awaitOutputLine("jmesh agent ", Duration.ofSeconds(10))
-            .endsWith("mTLS by BoringSSL"));
+            .endsWith("mTLS by BoringSSL, I/O on epoll"));
     assertTrue(
         onJdkFallback.process().awaitOutputLine("jmesh agent ", Duration.ofSeconds(10))
-            .endsWith("mTLS by JDK"));
+            .endsWith("mTLS by JDK, I/O on NIO"));
   }
 
   @Test

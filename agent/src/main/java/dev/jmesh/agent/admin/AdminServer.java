@@ -1,6 +1,7 @@
 package dev.jmesh.agent.admin;
 
 import dev.jmesh.agent.json.Json;
+import dev.jmesh.agent.runtime.IoTransport;
 import dev.jmesh.bootstrap.AgentLog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -11,7 +12,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -61,7 +61,7 @@ public final class AdminServer {
       channel =
           new ServerBootstrap()
               .group(group)
-              .channel(NioServerSocketChannel.class)
+              .channel(IoTransport.serverChannel(group))
               .childHandler(
                   new ChannelInitializer<SocketChannel>() {
                     @Override

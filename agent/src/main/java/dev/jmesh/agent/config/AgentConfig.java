@@ -35,6 +35,7 @@ import java.util.function.UnaryOperator;
  * @param accessLogSampling the fraction of requests that get a line, 0..1
  * @param statsInterval how often per-edge traffic summaries go to the control server; zero = never
  * @param tlsProvider which TLS engine the mesh's mTLS uses
+ * @param ioTransport how the agent's listeners and relays do their socket I/O
  */
 public record AgentConfig(
     boolean enabled,
@@ -52,7 +53,8 @@ public record AgentConfig(
     String accessLog,
     double accessLogSampling,
     Duration statsInterval,
-    TlsProvider tlsProvider) {
+    TlsProvider tlsProvider,
+    IoTransportSetting ioTransport) {
 
   public static final String DEFAULT_NAMESPACE = "default";
   public static final String DEFAULT_ACCESS_LOG = "off";
@@ -66,6 +68,7 @@ public record AgentConfig(
     controlUrls = List.copyOf(controlUrls);
     inboundPorts = Collections.unmodifiableSet(new LinkedHashSet<>(inboundPorts));
     tlsProvider = tlsProvider == null ? TlsProvider.AUTO : tlsProvider;
+    ioTransport = ioTransport == null ? IoTransportSetting.AUTO : ioTransport;
   }
 
   /**
@@ -115,7 +118,8 @@ public record AgentConfig(
           DEFAULT_ACCESS_LOG,
           1.0,
           Duration.ZERO,
-          TlsProvider.AUTO);
+          TlsProvider.AUTO,
+          IoTransportSetting.AUTO);
     }
     String service = s.get("service");
     if (service == null) {
@@ -171,7 +175,8 @@ public record AgentConfig(
         parseAccessLog(s.get("accesslog")),
         parseSampling(s.get("accesslog.sampling")),
         parseStatsInterval(s.get("stats.interval")),
-        TlsProvider.parse(s.get(TlsProvider.SETTING)));
+        TlsProvider.parse(s.get(TlsProvider.SETTING)),
+        IoTransportSetting.parse(s.get(IoTransportSetting.SETTING)));
   }
 
   /** A Go duration ({@code 5s}, {@code 500ms}) or whole seconds ({@code 5}); {@code 0} = off. */

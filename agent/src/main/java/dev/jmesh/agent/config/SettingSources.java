@@ -31,6 +31,7 @@ final class SettingSources {
           "accesslog.sampling",
           "stats.interval",
           "tls.provider",
+          "io.transport",
           "enabled");
 
   private final UnaryOperator<String> systemProperties;

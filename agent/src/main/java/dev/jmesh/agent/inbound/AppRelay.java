@@ -4,6 +4,7 @@ import dev.jmesh.agent.http.RequestForwarder;
 import dev.jmesh.agent.http.UpgradeResponseWatcher;
 import dev.jmesh.agent.runtime.ByteRelay;
 import dev.jmesh.agent.runtime.HalfClose;
+import dev.jmesh.agent.runtime.IoTransport;
 import dev.jmesh.agent.telemetry.HttpTap;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.agent.tls.PeerIdentity;
@@ -19,7 +20,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.AttributeKey;
@@ -135,7 +135,7 @@ final class AppRelay extends ChannelInboundHandlerAdapter {
     ChannelFuture connect =
         new Bootstrap()
             .group(frontend.eventLoop())
-            .channel(NioSocketChannel.class)
+            .channel(IoTransport.socketChannel(frontend.eventLoop()))
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .handler(

@@ -1,11 +1,12 @@
 package dev.jmesh.agent.inbound;
 
+import dev.jmesh.agent.runtime.IoTransport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 
@@ -29,7 +30,8 @@ public final class InboundListener {
    * Binds {@code requested} now, on the caller's thread's behalf (the bind itself runs on an agent
    * event loop).
    *
-   * @throws Exception what the bind threw (address in use, permission denied)
+   * @throws Exception what the bind threw; an address in use or not permitted is a {@link
+   *     java.net.BindException} on either transport
    */
   static InboundListener bind(InetSocketAddress requested, InboundContext context)
       throws Exception {
@@ -37,7 +39,7 @@ public final class InboundListener {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(context.acceptors(), context.workers())
-            .channel(NioServerSocketChannel.class)
+            .channel(IoTransport.serverChannel(context.acceptors()))
             .option(ChannelOption.SO_REUSEADDR, true)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.AUTO_READ, false)
@@ -50,7 +52,15 @@ public final class InboundListener {
                     ch.pipeline().addLast(new InboundConnectionSetup(self[0], context));
                   }
                 });
-    Channel channel = bootstrap.bind(requested).sync().channel();
+    ChannelFuture bound = bootstrap.bind(requested).await();
+    if (!bound.isSuccess()) {
+      Throwable failure = IoTransport.bindFailure(bound.cause());
+      if (failure instanceof Error error) {
+        throw error;
+      }
+      throw (Exception) failure;
+    }
+    Channel channel = bound.channel();
     self[0] = new InboundListener(requested, channel);
     return self[0];
   }

@@ -1,6 +1,7 @@
 package dev.jmesh.agent.outbound;
 
 import dev.jmesh.agent.runtime.ByteRelay;
+import dev.jmesh.agent.runtime.IoTransport;
 import dev.jmesh.agent.runtime.RecentConnections;
 import dev.jmesh.agent.runtime.StartupDeadline;
 import dev.jmesh.agent.telemetry.HttpTap;
@@ -15,7 +16,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -114,7 +114,7 @@ final class EgressConnection extends ChannelInboundHandlerAdapter {
     upstream =
         new Bootstrap()
             .group(app.eventLoop())
-            .channel(NioSocketChannel.class)
+            .channel(IoTransport.socketChannel(app.eventLoop()))
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)

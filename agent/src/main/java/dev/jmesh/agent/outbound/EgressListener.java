@@ -3,6 +3,7 @@ package dev.jmesh.agent.outbound;
 import dev.jmesh.agent.http.HttpSniffer;
 import dev.jmesh.agent.http.RequestEdit;
 import dev.jmesh.agent.http.RequestHeadersHandler;
+import dev.jmesh.agent.runtime.IoTransport;
 import dev.jmesh.agent.telemetry.HttpTap;
 import dev.jmesh.agent.tracing.RequestIds;
 import dev.jmesh.agent.tracing.RequestSpans;
@@ -13,7 +14,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.function.Function;
@@ -40,7 +40,7 @@ public final class EgressListener {
     Channel channel =
         new ServerBootstrap()
             .group(context.acceptors(), context.workers())
-            .channel(NioServerSocketChannel.class)
+            .channel(IoTransport.serverChannel(context.acceptors()))
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childOption(ChannelOption.TCP_NODELAY, true)

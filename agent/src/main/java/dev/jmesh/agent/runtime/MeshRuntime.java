@@ -26,7 +26,7 @@ import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.AgentThread;
 import dev.jmesh.bootstrap.InboundHook;
 import dev.jmesh.bootstrap.OutboundHook;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,8 +51,8 @@ public final class MeshRuntime {
   private final IdentityStore identity;
   private final MeshState mesh;
   private final MeshTlsContexts tls;
-  private final NioEventLoopGroup acceptors;
-  private final NioEventLoopGroup workers;
+  private final EventLoopGroup acceptors;
+  private final EventLoopGroup workers;
   private final InboundListeners inbound;
   private final EgressListeners egress;
   private final ControlClient client;
@@ -100,10 +100,13 @@ public final class MeshRuntime {
       RecentConnections inboundConnections = new RecentConnections(50);
       RecentConnections outboundConnections = new RecentConnections(50);
       EdgeStatsRecorder edgeStats = new EdgeStatsRecorder();
-      this.acceptors = new NioEventLoopGroup(1, new AgentThreadFactory("accept"));
+      boolean epoll = IoTransport.useEpoll(config.ioTransport());
+      this.acceptors = IoTransport.newGroup(epoll, 1, new AgentThreadFactory("accept"));
       this.workers =
-          new NioEventLoopGroup(
-              Math.min(4, Runtime.getRuntime().availableProcessors()), new AgentThreadFactory("io"));
+          IoTransport.newGroup(
+              epoll,
+              Math.min(4, Runtime.getRuntime().availableProcessors()),
+              new AgentThreadFactory("io"));
       IstioMetrics metrics = new IstioMetrics().withAgentCost().withListener(edgeStats);
       Tracing.Workload workload =
           new Tracing.Workload(config.service(), config.namespace(), config.labels().get("version"));
@@ -192,7 +195,9 @@ public final class MeshRuntime {
             + ", control "
             + String.join(",", config.controlUrls().stream().map(Object::toString).toList())
             + ", mTLS by "
-            + runtime.tls.engine().name());
+            + runtime.tls.engine().name()
+            + ", I/O on "
+            + IoTransport.name(runtime.workers));
     return runtime;
   }
 

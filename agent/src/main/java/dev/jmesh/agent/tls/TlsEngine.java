@@ -1,6 +1,7 @@
 package dev.jmesh.agent.tls;
 
 import dev.jmesh.agent.config.TlsProvider;
+import dev.jmesh.agent.runtime.NativeAccess;
 import dev.jmesh.bootstrap.AgentLog;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
@@ -67,19 +68,8 @@ public record TlsEngine(SslProvider provider, String name) {
     return JDK;
   }
 
-  /** True on JDK 24 and later unless native access is enabled for the agent's (unnamed) module. */
   static boolean loadingWouldWarn() {
-    if (Runtime.version().feature() < 24) {
-      return false;
-    }
-    try {
-      // Module.isNativeAccessEnabled is public from JDK 22; the agent is compiled for 17.
-      Object enabled =
-          Module.class.getMethod("isNativeAccessEnabled").invoke(TlsEngine.class.getModule());
-      return !Boolean.TRUE.equals(enabled);
-    } catch (Throwable e) {
-      return true;
-    }
+    return NativeAccess.loadingWouldWarn();
   }
 
   private static Throwable whyBoringSslCannotLoad() {

@@ -176,4 +176,19 @@ class AgentConfigTest {
             + " (auto, openssl or jdk)",
         e.getMessage());
   }
+
+  @Test
+  void ioTransportIsAutoByDefaultAndNamesTheSettingWhenUnknown() {
+    minimal();
+    assertEquals(IoTransportSetting.AUTO, load(null).ioTransport());
+    assertEquals(IoTransportSetting.NIO, load("io.transport=nio").ioTransport());
+    environment.put("JMESH_IO_TRANSPORT", "EPOLL");
+    assertEquals(IoTransportSetting.EPOLL, load("io.transport=nio").ioTransport());
+    properties.put("jmesh.io.transport", "io_uring");
+    AgentConfigException e = assertThrows(AgentConfigException.class, () -> load(null));
+    assertEquals(
+        "jmesh.io.transport/JMESH_IO_TRANSPORT: \"io_uring\" is not an I/O transport"
+            + " (auto, epoll or nio)",
+        e.getMessage());
+  }
 }

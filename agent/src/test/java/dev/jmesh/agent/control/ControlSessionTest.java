@@ -87,7 +87,7 @@ class ControlSessionTest {
             "127.0.0.1",
             -1,
             null,
-            Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
+            Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO, null);
     ControlSession session =
         new ControlSession(
             config,
@@ -275,7 +275,7 @@ class ControlSessionTest {
             "127.0.0.1",
             -1,
             null,
-            Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
+            Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO, null);
     IdentityStore identity = new IdentityStore();
     ControlClient client =
         new ControlClient(

@@ -59,7 +59,7 @@ class StatsReporterTest {
     AgentConfig config =
         new AgentConfig(
             true, "a", "default", Map.of(), List.of(server.url()), token, null, Set.of(),
-            "127.0.0.1", -1, null, Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
+            "127.0.0.1", -1, null, Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO, null);
     identity = new IdentityStore();
     client = new ControlClient(
             config.controlUrls(),

@@ -9,6 +9,7 @@ import dev.jmesh.agent.config.AgentConfig;
 import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.agent.identity.IdentityStore;
 import dev.jmesh.agent.runtime.AgentThreadFactory;
+import dev.jmesh.agent.runtime.CapturedStderr;
 import dev.jmesh.agent.runtime.RecentConnections;
 import dev.jmesh.agent.outbound.FakeDirectory;
 import dev.jmesh.agent.runtime.StartupDeadline;
@@ -21,6 +22,7 @@ import dev.jmesh.agent.tls.MeshTlsContexts;
 import dev.jmesh.agent.tls.TestClients;
 import dev.jmesh.agent.tls.TestPki;
 import dev.jmesh.policy.MtlsMode;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -63,7 +65,7 @@ class InboundListenerTest {
 
   private final TestPki pki = new TestPki();
   private final FixedPolicy policy = new FixedPolicy();
-  private NioEventLoopGroup loops;
+  private EventLoopGroup loops;
   private InboundListeners listeners;
   private TestApp app;
   private InetSocketAddress requested;
@@ -80,9 +82,14 @@ class InboundListenerTest {
     return new PrometheusText(metrics.scrape()).sum("istio_requests_total", expected);
   }
 
+  /** The agent's event loops for these tests: NIO here, epoll in the subclass. */
+  EventLoopGroup newLoops(AgentThreadFactory threads) {
+    return new NioEventLoopGroup(2, threads);
+  }
+
   @BeforeEach
   void setUp() throws IOException {
-    loops = new NioEventLoopGroup(2, new AgentThreadFactory("test-inbound"));
+    loops = newLoops(new AgentThreadFactory("test-inbound"));
     connections = new RecentConnections(10);
     listeners = listeners(policy, Duration.ofSeconds(5));
     app = new TestApp();
@@ -133,7 +140,7 @@ class InboundListenerTest {
         "127.0.0.1",
         -1,
         null,
-        Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
+        Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO, null);
   }
 
   static int freePort() throws IOException {
@@ -274,10 +281,13 @@ class InboundListenerTest {
   }
 
   @Test
-  void anAddressInUseIsLeftToTheApplication() throws IOException {
-    try (ServerSocket taken = new ServerSocket()) {
+  void anAddressInUseIsLeftToTheApplicationWithoutAWarning() throws IOException {
+    // The application's own bind then fails with its BindException; the agent adds nothing.
+    try (ServerSocket taken = new ServerSocket();
+        CapturedStderr stderr = new CapturedStderr()) {
       taken.bind(requested);
       assertEquals(requested, listeners.beforeBind(null, requested));
+      assertEquals("", stderr.text());
     }
   }
 

@@ -141,7 +141,7 @@ class EgressTelemetryTest {
                 "127.0.0.1",
                 -1,
                 null,
-                Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO),
+                Duration.ofSeconds(5), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO, null),
             new InboundContext(
                 strict,
                 serverTls,

@@ -139,7 +139,7 @@ final class TracedMesh implements AutoCloseable {
                 null,
                 Duration.ofSeconds(5),
                 AgentConfig.DEFAULT_ACCESS_LOG,
-                1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO),
+                1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO, null),
             new InboundContext(
                 permissive,
                 serverTls,

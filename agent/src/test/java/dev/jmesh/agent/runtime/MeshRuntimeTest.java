@@ -256,7 +256,7 @@ class MeshRuntimeTest {
             "127.0.0.1",
             -1,
             null,
-            Duration.ofMillis(200), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
+            Duration.ofMillis(200), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO, null);
     java.io.PrintStream stderr = System.err;
     System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
     try {
@@ -292,7 +292,7 @@ class MeshRuntimeTest {
             "127.0.0.1",
             0,
             null,
-            config.startupTimeout(), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
+            config.startupTimeout(), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO, null);
     try (CapturedStderr stderr = new CapturedStderr()) {
       MeshRuntime runtime = MeshRuntime.start(away);
       runtimes.add(runtime);

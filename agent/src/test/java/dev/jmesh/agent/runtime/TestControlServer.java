@@ -124,7 +124,7 @@ public final class TestControlServer implements AutoCloseable {
         "127.0.0.1",
         0,
         certTtl,
-        Duration.ofSeconds(10), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO);
+        Duration.ofSeconds(10), AgentConfig.DEFAULT_ACCESS_LOG, 1.0, AgentConfig.DEFAULT_STATS_INTERVAL, TlsProvider.AUTO, null);
   }
 
   @Override
