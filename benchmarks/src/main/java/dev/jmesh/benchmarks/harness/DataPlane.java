@@ -2,6 +2,7 @@ package dev.jmesh.benchmarks.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.jmesh.benchmarks.load.ProcStats;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,14 +17,33 @@ import java.util.concurrent.TimeUnit;
 /**
  * The three data-plane set-ups, interleaved per round (baseline, jmesh, sidecar, baseline, …), each
  * with a fresh server JVM and client JVM running the same phases: open loop at 1,000 and 2,000 rps,
- * then closed loop at maximum throughput.
+ * then closed loop at maximum throughput. A fourth, {@link #APP_WITH_MESH_HEADERS}, runs only the
+ * maximum-throughput phase: the baseline's app, no mesh, sent the headers the mesh adds, so the report
+ * can tell what the application pays for parsing them from what the agents cost.
  */
 final class DataPlane {
 
   static final String BASELINE = "baseline";
   static final String JMESH = "jmesh";
   static final String SIDECAR = "sidecar";
-  static final List<String> SETUPS = List.of(BASELINE, JMESH, SIDECAR);
+  static final String APP_WITH_MESH_HEADERS = "baseline + mesh headers";
+  static final List<String> SETUPS = List.of(BASELINE, APP_WITH_MESH_HEADERS, JMESH, SIDECAR);
+
+  /**
+   * What the server app receives from the two agents on top of the client's own headers (the
+   * inbound agent's {@code x-forwarded-client-cert}, the client agent's {@code x-request-id} and
+   * {@code traceparent}), byte for byte the same lengths; fixed values, since the app only parses
+   * them. Istio's sidecars add these too (with a longer client-cert header); haproxy in the sidecar
+   * set-up adds none.
+   */
+  static final String MESH_HEADERS =
+      "x-request-id: 6f1c2b8a-3d4e-4f5a-9b6c-7d8e9f0a1b2c\n"
+          + "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\n"
+          + "x-forwarded-client-cert: By=spiffe://cluster.local/ns/default/sa/bench-server"
+          + ";URI=spiffe://cluster.local/ns/default/sa/bench-client";
+
+  /** The phases' positions in a load generator's result; the headers set-up fills only the last. */
+  private static final int PHASE_COUNT = 3;
 
   private final Settings settings;
   private final Processes procs;
@@ -100,7 +120,7 @@ final class DataPlane {
   }
 
   private JsonNode runOnce(String setup, int round) throws IOException {
-    String tag = setup + "-r" + round;
+    String tag = setup.replaceAll("[^a-z]+", "-") + "-r" + round;
     List<Processes.Child> started = new ArrayList<>();
     try {
       int appPort = Processes.freePort();
@@ -152,11 +172,16 @@ final class DataPlane {
 
       Path out = settings.work().resolve(tag + "-load.json");
       Files.deleteIfExists(out);
+      boolean onlyMax = setup.equals(APP_WITH_MESH_HEADERS);
+      if (onlyMax) {
+        extra.addAll(List.of("--host-header", "bench-server:" + appPort, "--extra-headers", MESH_HEADERS));
+      }
       List<String> args = new ArrayList<>(List.of(
           "--host", host, "--port", String.valueOf(port),
-          "--phases", "rate:1000,rate:2000,max:" + settings.maxConnections(),
+          "--phases", (onlyMax ? "" : "rate:1000,rate:2000,") + "max:" + settings.maxConnections(),
           "--connections", String.valueOf(settings.openLoopConnections()),
-          "--jit-warmup-seconds", String.valueOf(settings.jitWarmupSeconds()),
+          // No agent to warm up: the phase's own warm-up is enough for the app alone.
+          "--jit-warmup-seconds", String.valueOf(onlyMax ? Math.min(3, settings.jitWarmupSeconds()) : settings.jitWarmupSeconds()),
           "--warmup-seconds", String.valueOf(settings.warmupSeconds()),
           "--seconds", String.valueOf(settings.measureSeconds()),
           "--pids", join(otherPids), "--rss-pid", String.valueOf(server.pid()),
@@ -195,7 +220,11 @@ final class DataPlane {
         roundResult.put(
             "traceExportsReceived", traceSink == null ? -1 : traceSink.exports() - exportsBefore);
       }
-      roundResult.put("phases", result.get("phases"));
+      ArrayNode phases = (ArrayNode) result.get("phases");
+      while (phases.size() < PHASE_COUNT) {
+        phases.insertNull(0); // the phases this set-up does not run
+      }
+      roundResult.put("phases", phases);
       return json.valueToTree(roundResult);
     } finally {
       for (int i = started.size() - 1; i >= 0; i--) {

@@ -27,11 +27,13 @@ final class HttpConnection implements AutoCloseable {
   private OutputStream out;
   private InputStream in;
 
-  HttpConnection(String host, int port, String hostHeader, int bodyBytes) {
+  /** @param extraHeaders more header lines, each ending in CRLF; empty for none */
+  HttpConnection(String host, int port, String hostHeader, String extraHeaders, int bodyBytes) {
     this.host = host;
     this.port = port;
     byte[] head =
         ("POST / HTTP/1.1\r\nHost: " + hostHeader + "\r\nContent-Type: application/octet-stream\r\n"
+                + extraHeaders
                 + "Content-Length: " + bodyBytes + "\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII);
     request = Arrays.copyOf(head, head.length + bodyBytes);

@@ -35,7 +35,8 @@ import org.HdrHistogram.Histogram;
  * the CPU seconds of the given processes ({@code --pids}) are read from {@code /proc} at the window's
  * edges. The result is written as JSON to {@code --out}.
  *
- * <p>Usage: {@code LoadGenerator --host H --port P [--host-header X] --phases rate:1000,rate:2000,max:16
+ * <p>Usage: {@code LoadGenerator --host H --port P [--host-header X] [--extra-headers "name: value
+ * (newline) name: value"] --phases rate:1000,rate:2000,max:16
  * --connections 16 [--jit-warmup-seconds 10] --warmup-seconds 5 --seconds 10 [--pids 1,2] [--rss-pid 2] [--wait-ready URL]
  * [--probe-seconds 60] --out result.json}
  */
@@ -49,6 +50,8 @@ public final class LoadGenerator {
   private final String host;
   private final int port;
   private final String hostHeader;
+  /** Header lines sent with every request besides Host, Content-Type and Content-Length. */
+  private final String extraHeaders;
   private final int connections;
   private final long jitWarmupNanos;
   private final long warmupNanos;
@@ -60,6 +63,13 @@ public final class LoadGenerator {
     host = opts.get("host");
     port = Integer.parseInt(opts.get("port"));
     hostHeader = opts.getOrDefault("host-header", host + ":" + port);
+    StringBuilder extra = new StringBuilder();
+    for (String line : opts.getOrDefault("extra-headers", "").split("\n")) {
+      if (!line.isBlank()) {
+        extra.append(line.strip()).append("\r\n");
+      }
+    }
+    extraHeaders = extra.toString();
     connections = Integer.parseInt(opts.getOrDefault("connections", "16"));
     jitWarmupNanos = (long) (Double.parseDouble(opts.getOrDefault("jit-warmup-seconds", "0")) * 1e9);
     warmupNanos = (long) (Double.parseDouble(opts.getOrDefault("warmup-seconds", "5")) * 1e9);
@@ -137,7 +147,7 @@ public final class LoadGenerator {
   private void probe(long timeoutMillis) throws IOException, InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     Exception last = null;
-    try (HttpConnection c = new HttpConnection(host, port, hostHeader, BODY_BYTES)) {
+    try (HttpConnection c = new HttpConnection(host, port, hostHeader, extraHeaders, BODY_BYTES)) {
       while (System.currentTimeMillis() < deadline) {
         try {
           int status = c.exchange();
@@ -168,7 +178,7 @@ public final class LoadGenerator {
           new Worker(
               "open-" + k,
               w -> {
-                try (HttpConnection c = new HttpConnection(host, port, hostHeader, BODY_BYTES)) {
+                try (HttpConnection c = new HttpConnection(host, port, hostHeader, extraHeaders, BODY_BYTES)) {
                   c.connect();
                   for (long i = 0; ; i++) {
                     long intended = start + (long) ((i * connections + index) * perRequest);
@@ -198,7 +208,7 @@ public final class LoadGenerator {
           new Worker(
               "closed-" + k,
               w -> {
-                try (HttpConnection c = new HttpConnection(host, port, hostHeader, BODY_BYTES)) {
+                try (HttpConnection c = new HttpConnection(host, port, hostHeader, extraHeaders, BODY_BYTES)) {
                   c.connect();
                   waitUntil(start);
                   while (true) {
