@@ -17,9 +17,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * The three data-plane set-ups, interleaved per round (baseline, jmesh, sidecar, baseline, …), each
  * with a fresh server JVM and client JVM running the same phases: open loop at 1,000 and 2,000 rps,
- * then closed loop at maximum throughput. A fourth, {@link #APP_WITH_MESH_HEADERS}, runs only the
- * maximum-throughput phase: the baseline's app, no mesh, sent the headers the mesh adds, so the report
- * can tell what the application pays for parsing them from what the agents cost.
+ * then closed loop at maximum throughput. A fourth, {@link #APP_WITH_MESH_HEADERS}, runs only when
+ * asked for ({@code JMESH_BENCH_MESH_HEADERS=on}) and only the maximum-throughput phase: the
+ * baseline's app, no mesh, sent the headers the mesh adds, so the report can tell what the
+ * application pays for parsing them from what the agents cost. It is a diagnosis that depends on the
+ * CPU (79 % of the baseline on one machine, 103 % on another), not a comparison the issue asks for,
+ * and the full run's 15 minutes have no room for it.
  */
 final class DataPlane {
 
@@ -27,7 +30,9 @@ final class DataPlane {
   static final String JMESH = "jmesh";
   static final String SIDECAR = "sidecar";
   static final String APP_WITH_MESH_HEADERS = "baseline + mesh headers";
-  static final List<String> SETUPS = List.of(BASELINE, APP_WITH_MESH_HEADERS, JMESH, SIDECAR);
+  static final List<String> SETUPS = "on".equals(System.getenv("JMESH_BENCH_MESH_HEADERS"))
+      ? List.of(BASELINE, APP_WITH_MESH_HEADERS, JMESH, SIDECAR)
+      : List.of(BASELINE, JMESH, SIDECAR);
 
   /**
    * What the server app receives from the two agents on top of the client's own headers (the

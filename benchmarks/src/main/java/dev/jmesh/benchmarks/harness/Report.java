@@ -274,10 +274,12 @@ final class Report {
     md.append("- date: ").append(results.get("date")).append('\n');
     md.append("- mode: ").append(results.get("mode")).append('\n');
     machine.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
-    md.append(String.format(Locale.ROOT, "- data plane: %d round(s) of baseline → baseline + mesh headers (maximum throughput only) → jmesh → sidecar, fresh JVMs warmed up for %.1f s (closed loop, discarded), then each phase %.1f s warm-up + %.1f s measured; "
+    md.append(String.format(Locale.ROOT, "- data plane: %d round(s) of %s, fresh JVMs warmed up for %.1f s (closed loop, discarded), then each phase %.1f s warm-up + %.1f s measured; "
         + "open loop on %d keep-alive connections, closed loop on %d; 1 KB request and response bodies; "
         + "jmesh with STRICT mTLS, Istio metrics and tracing (spans exported over OTLP to a local sink, sampling %s)\n\n",
-        settings.rounds(), settings.jitWarmupSeconds(), settings.warmupSeconds(), settings.measureSeconds(), settings.openLoopConnections(), settings.maxConnections(),
+        settings.rounds(),
+        String.join(" → ", DataPlane.SETUPS).replace(DataPlane.APP_WITH_MESH_HEADERS, DataPlane.APP_WITH_MESH_HEADERS + " (maximum throughput only)"),
+        settings.jitWarmupSeconds(), settings.warmupSeconds(), settings.measureSeconds(), settings.openLoopConnections(), settings.maxConnections(),
         DataPlane.traceSampling()));
 
     md.append("## Targets (issue 4)\n\n| target | goal | result | status |\n|---|---|---|---|\n");
@@ -333,12 +335,14 @@ final class Report {
         md.append("\nThroughput: jmesh / baseline ").append(pct(ratio(metric(DataPlane.JMESH, 2, "rps"), metric(DataPlane.BASELINE, 2, "rps"))))
             .append(", sidecar / baseline ").append(pct(ratio(metric(DataPlane.SIDECAR, 2, "rps"), metric(DataPlane.BASELINE, 2, "rps"))))
             .append(", jmesh / sidecar ").append(num(ratio(metric(DataPlane.JMESH, 2, "rps"), metric(DataPlane.SIDECAR, 2, "rps")), 2))
-            .append("×\n\n")
-            .append("The app alone, no mesh, sent the headers the two agents add (`x-request-id`, `traceparent`, `x-forwarded-client-cert`; Istio's sidecars add them too, haproxy adds none): ")
-            .append(pct(ratio(metric(DataPlane.APP_WITH_MESH_HEADERS, 2, "rps"), metric(DataPlane.BASELINE, 2, "rps"))))
-            .append(" of the baseline. jmesh / that: ")
-            .append(pct(ratio(metric(DataPlane.JMESH, 2, "rps"), metric(DataPlane.APP_WITH_MESH_HEADERS, 2, "rps"))))
-            .append(" (what the agents cost beyond the app's parsing of their headers).\n");
+            .append("×\n");
+        if (DataPlane.SETUPS.contains(DataPlane.APP_WITH_MESH_HEADERS)) {
+          md.append("\nThe app alone, no mesh, sent the headers the two agents add (`x-request-id`, `traceparent`, `x-forwarded-client-cert`; Istio's sidecars add them too, haproxy adds none): ")
+              .append(pct(ratio(metric(DataPlane.APP_WITH_MESH_HEADERS, 2, "rps"), metric(DataPlane.BASELINE, 2, "rps"))))
+              .append(" of the baseline. jmesh / that: ")
+              .append(pct(ratio(metric(DataPlane.JMESH, 2, "rps"), metric(DataPlane.APP_WITH_MESH_HEADERS, 2, "rps"))))
+              .append(" (what the agents cost beyond the app's parsing of their headers).\n");
+        }
       }
       md.append('\n');
     }

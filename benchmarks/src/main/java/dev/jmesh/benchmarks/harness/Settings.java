@@ -32,7 +32,7 @@ record Settings(
         && !"off".equals(System.getenv("JMESH_BENCH_PIN"));
     return quick
         ? new Settings(true, root, out, work, jar, java, 1, 1, 1.5, 2.5, 16, 4, 2, 2, pinned)
-        : new Settings(false, root, out, work, jar, java, fullRounds(), fullJitWarmupSeconds(), 3, 10, 16, 4, 5, 5, pinned);
+        : new Settings(false, root, out, work, jar, java, fullRounds(), fullJitWarmupSeconds(), 2, 8, 16, 4, 5, 5, pinned);
   }
 
   /** 3; {@code JMESH_BENCH_ROUNDS} overrides, for a shorter look at one change (not for results). */
