@@ -66,6 +66,30 @@ final class SettingSources {
     return "jmesh." + name + "/" + environmentName(name);
   }
 
+  /**
+   * A setting that names one of an enum's constants, in any case; null or blank is {@code unset}.
+   * Anything else is one error that lists the choices: {@code jmesh.io.transport/JMESH_IO_TRANSPORT:
+   * "kqueue" is not an I/O transport (auto, epoll or nio)}.
+   */
+  static <E extends Enum<E>> E parseChoice(String name, String text, E unset, String what) {
+    if (text == null || text.isBlank()) {
+      return unset;
+    }
+    E[] choices = unset.getDeclaringClass().getEnumConstants();
+    for (E choice : choices) {
+      if (choice.name().equalsIgnoreCase(text.trim())) {
+        return choice;
+      }
+    }
+    StringBuilder names = new StringBuilder();
+    for (int i = 0; i < choices.length; i++) {
+      names.append(i == 0 ? "" : i == choices.length - 1 ? " or " : ", ");
+      names.append(choices[i].name().toLowerCase(Locale.ROOT));
+    }
+    throw new AgentConfigException(
+        describe(name) + ": \"" + text.trim() + "\" is not " + what + " (" + names + ")");
+  }
+
   static String environmentName(String name) {
     return "JMESH_" + name.replace('.', '_').toUpperCase(Locale.ROOT);
   }

@@ -1,7 +1,5 @@
 package dev.jmesh.agent.config;
 
-import java.util.Locale;
-
 /**
  * Which TLS engine the mesh's mTLS uses ({@code jmesh.tls.provider}/{@code JMESH_TLS_PROVIDER}):
  * BoringSSL through Netty's OpenSSL engine when it loads, or the JDK's own (JSSE).
@@ -18,22 +16,6 @@ public enum TlsProvider {
 
   /** {@code auto}, {@code openssl} or {@code jdk}, any case; null or blank is {@link #AUTO}. */
   static TlsProvider parse(String text) {
-    if (text == null || text.isBlank()) {
-      return AUTO;
-    }
-    switch (text.trim().toLowerCase(Locale.ROOT)) {
-      case "auto":
-        return AUTO;
-      case "openssl":
-        return OPENSSL;
-      case "jdk":
-        return JDK;
-      default:
-        throw new AgentConfigException(
-            SettingSources.describe(SETTING)
-                + ": \""
-                + text.trim()
-                + "\" is not a TLS provider (auto, openssl or jdk)");
-    }
+    return SettingSources.parseChoice(SETTING, text, AUTO, "a TLS provider");
   }
 }
