@@ -52,12 +52,15 @@ public final class Router {
         method + " is not allowed on " + path + "; use " + String.join(" or ", allowedMethods));
   }
 
-  /** Split first, then decode, so that an encoded {@code /} stays inside its segment. */
+  /**
+   * Split first, then decode, so that an encoded {@code /} stays inside its segment. A {@code +} is
+   * itself in a path (RFC 3986); only a query's form encoding makes it a space.
+   */
   private static String[] decodeSegments(String rawPath) throws ApiException {
     String[] segments = split(rawPath);
     try {
       for (int i = 0; i < segments.length; i++) {
-        segments[i] = URLDecoder.decode(segments[i], StandardCharsets.UTF_8);
+        segments[i] = URLDecoder.decode(segments[i].replace("+", "%2B"), StandardCharsets.UTF_8);
       }
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(
