@@ -2,6 +2,7 @@ package dev.jmesh.control.http;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -12,6 +13,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
+import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLSession;
@@ -112,6 +114,8 @@ final class Exchange {
             HttpResponseStatus.valueOf(response.status()),
             hasBody ? Unpooled.wrappedBuffer(content) : Unpooled.EMPTY_BUFFER);
     HttpHeaders out = encoded.headers();
+    // An origin server with a clock sends Date (RFC 9110, 6.6.1); Netty keeps its formatter per thread.
+    out.set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
     if (response.contentType() != null) {
       out.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
     }

@@ -13,6 +13,9 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -144,17 +147,26 @@ class ControlHttpServerTest {
 
   private record Answer(int status, String body) {}
 
-  /** One answer framed by its Content-Length, which only 204 and 304 may leave out. */
+  /**
+   * One answer framed by its Content-Length, which only 204 and 304 may leave out, and dated (an
+   * HTTP date within a minute of now).
+   */
   private static Answer readAnswer(Socket socket) throws IOException {
     InputStream in = socket.getInputStream();
     String head = readHead(in);
     int status = Integer.parseInt(head.substring(9, 12));
     int length = -1;
+    Instant date = null;
     for (String line : head.split("\r\n")) {
       if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
         length = Integer.parseInt(line.substring("content-length:".length()).trim());
+      } else if (line.toLowerCase(Locale.ROOT).startsWith("date:")) {
+        date = Instant.from(DateTimeFormatter.RFC_1123_DATE_TIME.parse(line.substring(5).trim()));
       }
     }
+    assertTrue(
+        date != null && Duration.between(date, Instant.now()).abs().toSeconds() < 60,
+        "no current Date in " + head);
     if (length < 0) {
       assertTrue(status == 204 || status == 304, "no Content-Length in " + head);
       length = 0;
