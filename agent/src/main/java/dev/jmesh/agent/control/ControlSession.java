@@ -142,11 +142,9 @@ public final class ControlSession {
     scheduler.execute(
         () -> {
           runtimeReady = true;
-          if (gaveUp) {
-            onGiveUp.run();
-            return;
+          if (!handOverGiveUp()) {
+            bootstrap();
           }
-          bootstrap();
         });
   }
 
@@ -182,6 +180,18 @@ public final class ControlSession {
     status.put("state", state);
     status.put("instanceId", instanceId);
     return status;
+  }
+
+  /**
+   * Runs the give-up action once both have happened, in either order: the agent gave up, and the
+   * runtime that the action tells is built ({@link #start}). Both sides run on the scheduler thread.
+   * Returns whether the agent has given up.
+   */
+  private boolean handOverGiveUp() {
+    if (gaveUp && runtimeReady) {
+      onGiveUp.run();
+    }
+    return gaveUp;
   }
 
   /** Runs {@code action} if and when the agent gives up on the mesh. */
@@ -297,9 +307,7 @@ public final class ControlSession {
                 + " (fix jmesh.token/JMESH_TOKEN and restart)");
         state = "join token rejected: " + e.getMessage();
         gaveUp = true;
-        if (runtimeReady) {
-          onGiveUp.run();
-        }
+        handOverGiveUp();
         return false;
       }
       throw e;
