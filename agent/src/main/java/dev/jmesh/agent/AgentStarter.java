@@ -58,11 +58,13 @@ public final class AgentStarter {
         modules.add(module);
       }
     }
-    new Installer(instrumentation, agentLoader).install(modules);
+    Installer installer = new Installer(instrumentation, agentLoader);
+    installer.install(modules);
     MeshRuntime mesh = runtime.join();
     if (mesh == null) {
       return;
     }
+    mesh.reportInstrumentedTypes(installer::instrumentedTypes);
     if (FaultInjection.requested()) {
       Hooks.install(FaultInjection.failingInbound(), FaultInjection.failingOutbound());
     } else {

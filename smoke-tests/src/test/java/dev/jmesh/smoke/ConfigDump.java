@@ -8,7 +8,8 @@ import java.util.Map;
  * An agent's {@code /config_dump} (agent/…/admin/ConfigDump.java): {@code identity} (spiffeId,
  * serial, notAfter), {@code snapshot}, {@code inboundListeners} (requestedAddress, appAddress,
  * mode, policy), {@code egressListeners}, {@code recentInboundConnections} and {@code
- * recentOutboundConnections} (target, endpoint, peerSpiffeId, tlsProtocol, cipherSuite, security).
+ * recentOutboundConnections} (target, endpoint, peerSpiffeId, tlsProtocol, cipherSuite, security),
+ * {@code instrumentedTypes}.
  * {@link #toString()} is the raw JSON, for failure messages.
  */
 final class ConfigDump {
@@ -80,6 +81,15 @@ final class ConfigDump {
   String certificateSerial() {
     Object identity = root.get("identity");
     return identity instanceof Map<?, ?> map ? string(map.get("serial")) : null;
+  }
+
+  /** The names of the types the agent instrumented, sorted. */
+  List<String> instrumentedTypes() {
+    List<String> names = new ArrayList<>();
+    if (root.get("instrumentedTypes") instanceof List<?> items) {
+      items.forEach(item -> names.add(String.valueOf(item)));
+    }
+    return names;
   }
 
   /** The workload's SPIFFE ID, or null before the first certificate. */

@@ -106,6 +106,17 @@ class MeshCallsSmokeTest {
     assertTrue(
         outbound.tlsProtocol() != null && outbound.tlsProtocol().startsWith("TLSv1."),
         () -> "outbound connection " + outbound);
+    // Both clients connected through the JDK classes the agent instruments; the dump says so.
+    List<String> instrumented = client.instrumentedTypes();
+    for (String type :
+        List.of(
+            "java.net.InetAddress",
+            "java.net.Socket",
+            "sun.nio.ch.SocketChannelImpl",
+            "sun.nio.ch.ServerSocketChannelImpl",
+            "com.sun.net.httpserver.Filter$Chain")) {
+      assertTrue(instrumented.contains(type), () -> type + " not in " + instrumented);
+    }
   }
 
   @Test

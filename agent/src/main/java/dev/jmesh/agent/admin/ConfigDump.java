@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** The agent's state as JSON-ready maps, for {@code /config_dump}. */
 public final class ConfigDump {
@@ -27,6 +28,7 @@ public final class ConfigDump {
   private final EgressListeners egress;
   private final RecentConnections inboundConnections;
   private final RecentConnections outboundConnections;
+  private volatile Supplier<List<String>> instrumentedTypes = List::of;
 
   public ConfigDump(
       IdentityStore identity,
@@ -60,7 +62,13 @@ public final class ConfigDump {
     dump.put("recentInboundConnections", connections(inboundConnections));
     dump.put("recentOutboundConnections", connections(outboundConnections));
     dump.put("control", control.status());
+    dump.put("instrumentedTypes", instrumentedTypes.get());
     return dump;
+  }
+
+  /** Where the names of the instrumented types come from, once the installer has run. */
+  public void instrumentedTypes(Supplier<List<String>> types) {
+    this.instrumentedTypes = types;
   }
 
   private Map<String, Object> identity() {

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Everything the mesh does in the application's JVM, without bytecode: identity, the control
@@ -213,6 +214,11 @@ public final class MeshRuntime {
             "start")
         .start();
     Runtime.getRuntime().addShutdownHook(new AgentThread(this::stop, "shutdown"));
+  }
+
+  /** What {@code /config_dump} lists as instrumented: the installer's account, once it ran. */
+  public void reportInstrumentedTypes(Supplier<List<String>> types) {
+    configDump.instrumentedTypes(types);
   }
 
   public InboundHook inboundHook() {

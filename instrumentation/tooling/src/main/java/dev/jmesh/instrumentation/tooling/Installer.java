@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -46,6 +48,7 @@ public final class Installer {
   private final Instrumentation instrumentation;
   private final ClassLoader adviceLoader;
   private final AtomicInteger errors = new AtomicInteger();
+  private final Set<String> instrumented = ConcurrentHashMap.newKeySet();
 
   /**
    * @param adviceLoader the class loader that holds the advice classes' bytecode (the agent's own)
@@ -53,6 +56,11 @@ public final class Installer {
   public Installer(Instrumentation instrumentation, ClassLoader adviceLoader) {
     this.instrumentation = instrumentation;
     this.adviceLoader = adviceLoader;
+  }
+
+  /** The names of the types instrumented so far, sorted (for the agent's {@code /config_dump}). */
+  public List<String> instrumentedTypes() {
+    return new ArrayList<>(new TreeSet<>(instrumented));
   }
 
   /** Transformation errors seen so far (a healthy agent has none). */
@@ -84,6 +92,11 @@ public final class Installer {
                     .with(TypeValidation.DISABLED))
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+            // Look at the loaded classes again until a look finds none it has not seen: a class
+            // first loaded while the installer works (the mesh runtime starts beside it and loads
+            // SocketChannelImpl, executors, …; or a load inside the transformer, which the JVM does
+            // not show to transformers) was neither in the first look nor transformed as it loaded.
+            .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Reiterating.INSTANCE)
             .with(AgentBuilder.TypeStrategy.Default.DECORATE)
             // POOL_ONLY, not HYBRID: with HYBRID, java.net.Socket.connect stayed uninstrumented on
             // JDK 25 (the jdk-sockets tests run there too and caught it).
@@ -177,6 +190,7 @@ public final class Installer {
         JavaModule module,
         boolean loaded,
         DynamicType dynamicType) {
+      instrumented.add(type.getName());
       AgentLog.debug("instrumented " + type.getName());
     }
   }
