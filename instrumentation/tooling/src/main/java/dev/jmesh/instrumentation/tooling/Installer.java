@@ -92,11 +92,9 @@ public final class Installer {
                     .with(TypeValidation.DISABLED))
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-            // Look at the loaded classes again until a look finds none it has not seen: a class
-            // first loaded while the installer works (the mesh runtime starts beside it and loads
-            // SocketChannelImpl, executors, …; or a load inside the transformer, which the JVM does
-            // not show to transformers) was neither in the first look nor transformed as it loaded.
-            .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Reiterating.INSTANCE)
+            // The mesh runtime starts beside the installer and loads classes it instruments
+            // (SocketChannelImpl, executors): look at the loaded classes more than once.
+            .with(new LoadedClassLooks())
             .with(AgentBuilder.TypeStrategy.Default.DECORATE)
             // POOL_ONLY, not HYBRID: with HYBRID, java.net.Socket.connect stayed uninstrumented on
             // JDK 25 (the jdk-sockets tests run there too and caught it).
