@@ -116,15 +116,7 @@ public final class IoTransport {
   }
 
   private static Throwable whyEpollCannotLoad() {
-    try {
-      if (Epoll.isAvailable()) {
-        return null;
-      }
-      Throwable cause = Epoll.unavailabilityCause();
-      return cause != null ? cause : new IllegalStateException("epoll is not available");
-    } catch (Throwable e) {
-      // the classes or the native library are missing or broken: never the application's problem
-      return e;
-    }
+    return NativeAccess.whyUnavailable(
+        () -> Epoll.isAvailable(), () -> Epoll.unavailabilityCause(), "epoll");
   }
 }

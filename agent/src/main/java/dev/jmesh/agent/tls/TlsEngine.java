@@ -73,16 +73,8 @@ public record TlsEngine(SslProvider provider, String name) {
   }
 
   private static Throwable whyBoringSslCannotLoad() {
-    try {
-      if (OpenSsl.isAvailable()) {
-        return null;
-      }
-      Throwable cause = OpenSsl.unavailabilityCause();
-      return cause != null ? cause : new IllegalStateException("OpenSSL is not available");
-    } catch (Throwable e) {
-      // the classes or the native library are missing or broken: never the application's problem
-      return e;
-    }
+    return NativeAccess.whyUnavailable(
+        () -> OpenSsl.isAvailable(), () -> OpenSsl.unavailabilityCause(), "OpenSSL");
   }
 
   private static String boringSslVersion() {
