@@ -1,7 +1,6 @@
 package dev.jmesh.agent.runtime;
 
 import dev.jmesh.agent.config.IoTransportSetting;
-import dev.jmesh.bootstrap.AgentLog;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -42,31 +41,18 @@ public final class IoTransport {
    */
   static boolean useEpoll(
       IoTransportSetting setting, boolean loadingWouldWarn, Supplier<Throwable> whyEpollCannotLoad) {
-    if (setting == IoTransportSetting.NIO) {
-      AgentLog.debug("I/O on NIO (jmesh.io.transport=nio)");
-      return false;
-    }
-    if (setting == IoTransportSetting.AUTO && loadingWouldWarn) {
-      AgentLog.debug(
-          "I/O on NIO; loading epoll would make this JVM print a native-access warning (start it"
-              + " with --enable-native-access=ALL-UNNAMED, or set jmesh.io.transport=epoll)");
-      return false;
-    }
-    Throwable cause = whyEpollCannotLoad.get();
-    if (cause == null) {
-      return true;
-    }
-    if (setting == IoTransportSetting.EPOLL) {
-      AgentLog.warnOnce(
-          "io.transport.epoll.unavailable",
-          "jmesh.io.transport=epoll but epoll's native library did not load ("
-              + cause
-              + "); the agent's I/O uses NIO");
-    } else {
-      AgentLog.debug("I/O on NIO, epoll's native library did not load: " + cause);
-    }
-    return false;
+    NativeLibraryChoice.Wanted wanted =
+        switch (setting) {
+          case AUTO -> NativeLibraryChoice.Wanted.AUTO;
+          case EPOLL -> NativeLibraryChoice.Wanted.ON;
+          case NIO -> NativeLibraryChoice.Wanted.OFF;
+        };
+    return EPOLL.use(wanted, loadingWouldWarn, whyEpollCannotLoad);
   }
+
+  private static final NativeLibraryChoice EPOLL =
+      new NativeLibraryChoice(
+          "jmesh.io.transport", "epoll", "nio", "epoll", "the agent's I/O uses NIO");
 
   /** Event loops on epoll or on NIO. */
   public static EventLoopGroup newGroup(boolean epoll, int threads, ThreadFactory threadFactory) {

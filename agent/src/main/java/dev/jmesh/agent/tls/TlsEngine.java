@@ -2,6 +2,7 @@ package dev.jmesh.agent.tls;
 
 import dev.jmesh.agent.config.TlsProvider;
 import dev.jmesh.agent.runtime.NativeAccess;
+import dev.jmesh.agent.runtime.NativeLibraryChoice;
 import dev.jmesh.bootstrap.AgentLog;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
@@ -40,33 +41,22 @@ public record TlsEngine(SslProvider provider, String name) {
    */
   static TlsEngine choose(
       TlsProvider setting, boolean loadingWouldWarn, Supplier<Throwable> whyBoringSslCannotLoad) {
-    if (setting == TlsProvider.JDK) {
-      AgentLog.debug("mTLS engine: JDK (jmesh.tls.provider=jdk)");
+    NativeLibraryChoice.Wanted wanted =
+        switch (setting) {
+          case AUTO -> NativeLibraryChoice.Wanted.AUTO;
+          case OPENSSL -> NativeLibraryChoice.Wanted.ON;
+          case JDK -> NativeLibraryChoice.Wanted.OFF;
+        };
+    if (!BORINGSSL_CHOICE.use(wanted, loadingWouldWarn, whyBoringSslCannotLoad)) {
       return JDK;
     }
-    if (setting == TlsProvider.AUTO && loadingWouldWarn) {
-      AgentLog.debug(
-          "mTLS engine: JDK; loading BoringSSL would make this JVM print a native-access warning"
-              + " (start it with --enable-native-access=ALL-UNNAMED, or set"
-              + " jmesh.tls.provider=openssl, to use BoringSSL)");
-      return JDK;
-    }
-    Throwable cause = whyBoringSslCannotLoad.get();
-    if (cause == null) {
-      AgentLog.debug("mTLS engine: BoringSSL (" + boringSslVersion() + ")");
-      return BORINGSSL;
-    }
-    if (setting == TlsProvider.OPENSSL) {
-      AgentLog.warnOnce(
-          "tls.provider.openssl.unavailable",
-          "jmesh.tls.provider=openssl but BoringSSL's native library did not load ("
-              + cause
-              + "); mTLS uses the JDK's engine");
-    } else {
-      AgentLog.debug("mTLS engine: JDK, BoringSSL's native library did not load: " + cause);
-    }
-    return JDK;
+    AgentLog.debug("mTLS engine: BoringSSL (" + boringSslVersion() + ")");
+    return BORINGSSL;
   }
+
+  private static final NativeLibraryChoice BORINGSSL_CHOICE =
+      new NativeLibraryChoice(
+          "jmesh.tls.provider", "openssl", "jdk", "BoringSSL", "mTLS uses the JDK's engine");
 
   static boolean loadingWouldWarn() {
     return NativeAccess.loadingWouldWarn();
