@@ -27,6 +27,14 @@ import java.util.function.Supplier;
  */
 public final class IoTransport {
 
+  private static final NativeLibraryChoice<IoTransportSetting> EPOLL =
+      new NativeLibraryChoice<>(
+          "jmesh.io.transport",
+          IoTransportSetting.EPOLL,
+          IoTransportSetting.NIO,
+          "epoll",
+          "the agent's I/O uses NIO");
+
   private IoTransport() {}
 
   /** Whether the agent's event loops run on epoll, for {@code setting} on this JVM. */
@@ -41,18 +49,8 @@ public final class IoTransport {
    */
   static boolean useEpoll(
       IoTransportSetting setting, boolean loadingWouldWarn, Supplier<Throwable> whyEpollCannotLoad) {
-    NativeLibraryChoice.Wanted wanted =
-        switch (setting) {
-          case AUTO -> NativeLibraryChoice.Wanted.AUTO;
-          case EPOLL -> NativeLibraryChoice.Wanted.ON;
-          case NIO -> NativeLibraryChoice.Wanted.OFF;
-        };
-    return EPOLL.use(wanted, loadingWouldWarn, whyEpollCannotLoad);
+    return EPOLL.use(setting, loadingWouldWarn, whyEpollCannotLoad);
   }
-
-  private static final NativeLibraryChoice EPOLL =
-      new NativeLibraryChoice(
-          "jmesh.io.transport", "epoll", "nio", "epoll", "the agent's I/O uses NIO");
 
   /** Event loops on epoll or on NIO. */
   public static EventLoopGroup newGroup(boolean epoll, int threads, ThreadFactory threadFactory) {

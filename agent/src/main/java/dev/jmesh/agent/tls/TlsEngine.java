@@ -29,6 +29,14 @@ public record TlsEngine(SslProvider provider, String name) {
   static final TlsEngine JDK = new TlsEngine(SslProvider.JDK, "JDK");
   static final TlsEngine BORINGSSL = new TlsEngine(SslProvider.OPENSSL, "BoringSSL");
 
+  private static final NativeLibraryChoice<TlsProvider> BORINGSSL_CHOICE =
+      new NativeLibraryChoice<>(
+          "jmesh.tls.provider",
+          TlsProvider.OPENSSL,
+          TlsProvider.JDK,
+          "BoringSSL",
+          "mTLS uses the JDK's engine");
+
   /** The engine for {@code setting} on this JVM. */
   public static TlsEngine choose(TlsProvider setting) {
     return choose(setting, loadingWouldWarn(), TlsEngine::whyBoringSslCannotLoad);
@@ -41,22 +49,12 @@ public record TlsEngine(SslProvider provider, String name) {
    */
   static TlsEngine choose(
       TlsProvider setting, boolean loadingWouldWarn, Supplier<Throwable> whyBoringSslCannotLoad) {
-    NativeLibraryChoice.Wanted wanted =
-        switch (setting) {
-          case AUTO -> NativeLibraryChoice.Wanted.AUTO;
-          case OPENSSL -> NativeLibraryChoice.Wanted.ON;
-          case JDK -> NativeLibraryChoice.Wanted.OFF;
-        };
-    if (!BORINGSSL_CHOICE.use(wanted, loadingWouldWarn, whyBoringSslCannotLoad)) {
+    if (!BORINGSSL_CHOICE.use(setting, loadingWouldWarn, whyBoringSslCannotLoad)) {
       return JDK;
     }
     AgentLog.debug("mTLS engine: BoringSSL (" + boringSslVersion() + ")");
     return BORINGSSL;
   }
-
-  private static final NativeLibraryChoice BORINGSSL_CHOICE =
-      new NativeLibraryChoice(
-          "jmesh.tls.provider", "openssl", "jdk", "BoringSSL", "mTLS uses the JDK's engine");
 
   static boolean loadingWouldWarn() {
     return NativeAccess.loadingWouldWarn();
