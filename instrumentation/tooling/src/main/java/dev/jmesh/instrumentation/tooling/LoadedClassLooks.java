@@ -33,6 +33,8 @@ final class LoadedClassLooks implements AgentBuilder.RedefinitionStrategy.Discov
     private final Set<Class<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     private List<Class<?>> next;
     private int looks;
+    /** The last look found nothing new. */
+    private boolean quiet;
 
     Looks(Instrumentation instrumentation) {
       this.instrumentation = instrumentation;
@@ -40,7 +42,7 @@ final class LoadedClassLooks implements AgentBuilder.RedefinitionStrategy.Discov
 
     @Override
     public boolean hasNext() {
-      if (next == null && looks < MAX_LOOKS) {
+      if (next == null && !quiet && looks < MAX_LOOKS) {
         looks++;
         List<Class<?>> unseen = new ArrayList<>();
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
@@ -48,10 +50,8 @@ final class LoadedClassLooks implements AgentBuilder.RedefinitionStrategy.Discov
             unseen.add(type);
           }
         }
-        next = unseen.isEmpty() ? null : unseen;
-        if (next == null) {
-          looks = MAX_LOOKS; // a quiet look: done
-        }
+        quiet = unseen.isEmpty();
+        next = quiet ? null : unseen;
       }
       return next != null;
     }
