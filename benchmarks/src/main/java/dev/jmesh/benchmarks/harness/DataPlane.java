@@ -30,9 +30,11 @@ final class DataPlane {
   static final String JMESH = "jmesh";
   static final String SIDECAR = "sidecar";
   static final String APP_WITH_MESH_HEADERS = "baseline + mesh headers";
-  static final List<String> SETUPS = "on".equals(System.getenv("JMESH_BENCH_MESH_HEADERS"))
-      ? List.of(BASELINE, APP_WITH_MESH_HEADERS, JMESH, SIDECAR)
-      : List.of(BASELINE, JMESH, SIDECAR);
+  /** The set-ups of this run, in the order each round runs them. */
+  final List<String> setups =
+      "on".equals(System.getenv("JMESH_BENCH_MESH_HEADERS"))
+          ? List.of(BASELINE, APP_WITH_MESH_HEADERS, JMESH, SIDECAR)
+          : List.of(BASELINE, JMESH, SIDECAR);
 
   /**
    * What the server app receives from the two agents on top of the client's own headers (the
@@ -65,7 +67,7 @@ final class DataPlane {
     this.procs = procs;
     this.control = control;
     this.pki = pki;
-    SETUPS.forEach(s -> rounds.put(s, new ArrayList<>()));
+    setups.forEach(s -> rounds.put(s, new ArrayList<>()));
     if (control == null) {
       unavailable.put(JMESH, JmeshControl.unavailableReason);
     }
@@ -91,7 +93,7 @@ final class DataPlane {
 
   private void runRounds() {
     for (int round = 1; round <= settings.rounds(); round++) {
-      for (String setup : SETUPS) {
+      for (String setup : setups) {
         if (unavailable.containsKey(setup)) {
           continue;
         }

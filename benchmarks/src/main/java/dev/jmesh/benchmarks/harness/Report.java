@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Turns the measurements into the summary (medians over rounds; added = setup's median − baseline's
@@ -39,7 +40,7 @@ final class Report {
   }
 
   private void summarise() {
-    for (String setup : DataPlane.SETUPS) {
+    for (String setup : dataPlane.setups) {
       List<JsonNode> rounds = dataPlane.rounds.get(setup);
       if (rounds.isEmpty()) {
         continue;
@@ -278,7 +279,9 @@ final class Report {
         + "open loop on %d keep-alive connections, closed loop on %d; 1 KB request and response bodies; "
         + "jmesh with STRICT mTLS, Istio metrics and tracing (spans exported over OTLP to a local sink, sampling %s)\n\n",
         settings.rounds(),
-        String.join(" → ", DataPlane.SETUPS).replace(DataPlane.APP_WITH_MESH_HEADERS, DataPlane.APP_WITH_MESH_HEADERS + " (maximum throughput only)"),
+        dataPlane.setups.stream()
+            .map(s -> s.equals(DataPlane.APP_WITH_MESH_HEADERS) ? s + " (maximum throughput only)" : s)
+            .collect(Collectors.joining(" → ")),
         settings.jitWarmupSeconds(), settings.warmupSeconds(), settings.measureSeconds(), settings.openLoopConnections(), settings.maxConnections(),
         DataPlane.traceSampling()));
 
@@ -297,7 +300,7 @@ final class Report {
       md.append("### ").append(PHASES[p]).append("\n\n");
       md.append("| set-up | p50 µs | p90 µs | p99 µs | p99.9 µs | achieved rps | errors | CPU s / 1k req (all) | load gen | server | proxies | server RSS idle / loaded MB | server live heap idle / after load MB |\n");
       md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-      for (String setup : DataPlane.SETUPS) {
+      for (String setup : dataPlane.setups) {
         if (!summary.containsKey(setup)) {
           md.append("| ").append(setup).append(" | not available ||||||||||||\n");
           continue;
@@ -336,7 +339,7 @@ final class Report {
             .append(", sidecar / baseline ").append(pct(ratio(metric(DataPlane.SIDECAR, 2, "rps"), metric(DataPlane.BASELINE, 2, "rps"))))
             .append(", jmesh / sidecar ").append(num(ratio(metric(DataPlane.JMESH, 2, "rps"), metric(DataPlane.SIDECAR, 2, "rps")), 2))
             .append("×\n");
-        if (DataPlane.SETUPS.contains(DataPlane.APP_WITH_MESH_HEADERS)) {
+        if (dataPlane.setups.contains(DataPlane.APP_WITH_MESH_HEADERS)) {
           md.append("\nThe app alone, no mesh, sent the headers the two agents add (`x-request-id`, `traceparent`, `x-forwarded-client-cert`; Istio's sidecars add them too, haproxy adds none): ")
               .append(pct(ratio(metric(DataPlane.APP_WITH_MESH_HEADERS, 2, "rps"), metric(DataPlane.BASELINE, 2, "rps"))))
               .append(" of the baseline. jmesh / that: ")
