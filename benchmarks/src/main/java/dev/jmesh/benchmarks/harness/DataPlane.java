@@ -22,7 +22,12 @@ import java.util.concurrent.TimeUnit;
  * baseline's app, no mesh, sent the headers the mesh adds, so the report can tell what the
  * application pays for parsing them from what the agents cost. It is a diagnosis that depends on the
  * CPU (79 % of the baseline on one machine, 103 % on another), not a comparison the issue asks for,
- * and the full run's 15 minutes have no room for it.
+ * and the full run's 15 minutes have no room for it. A fifth, {@link #APPS_OWN_TLS}, likewise only
+ * when asked for ({@code JMESH_BENCH_APP_TLS=on}), runs every phase with no mesh and no relay: the
+ * two apps do mutual TLS themselves with the JDK's TLS (the server a JDK {@code HttpsServer} that
+ * requires a client certificate, the client an {@code SSLSocket}) and the client sends the mesh's
+ * headers. That is what an in-process mesh that terminates TLS in the application's own sockets
+ * could at best reach on this machine: the bound of removing the relays.
  */
 final class DataPlane {
 
@@ -30,11 +35,21 @@ final class DataPlane {
   static final String JMESH = "jmesh";
   static final String SIDECAR = "sidecar";
   static final String APP_WITH_MESH_HEADERS = "baseline + mesh headers";
+  static final String APPS_OWN_TLS = "apps' own mTLS + mesh headers";
   /** The set-ups of this run, in the order each round runs them. */
-  final List<String> setups =
-      "on".equals(System.getenv("JMESH_BENCH_MESH_HEADERS"))
-          ? List.of(BASELINE, APP_WITH_MESH_HEADERS, JMESH, SIDECAR)
-          : List.of(BASELINE, JMESH, SIDECAR);
+  final List<String> setups = setups();
+
+  private static List<String> setups() {
+    List<String> setups = new ArrayList<>(List.of(BASELINE));
+    if ("on".equals(System.getenv("JMESH_BENCH_MESH_HEADERS"))) {
+      setups.add(APP_WITH_MESH_HEADERS);
+    }
+    setups.addAll(List.of(JMESH, SIDECAR));
+    if ("on".equals(System.getenv("JMESH_BENCH_APP_TLS"))) {
+      setups.add(APPS_OWN_TLS);
+    }
+    return List.copyOf(setups);
+  }
 
   /**
    * What the server app receives from the two agents on top of the client's own headers (the
@@ -73,6 +88,9 @@ final class DataPlane {
     }
     if (pki == null || !Files.isExecutable(Path.of("/usr/sbin/haproxy"))) {
       unavailable.put(SIDECAR, "haproxy (/usr/sbin/haproxy) or the openssl-made certificates are missing");
+    }
+    if (pki == null && setups.contains(APPS_OWN_TLS)) {
+      unavailable.put(APPS_OWN_TLS, "the openssl-made certificates are missing");
     }
   }
 
@@ -132,7 +150,12 @@ final class DataPlane {
     try {
       int appPort = Processes.freePort();
       int serverAdmin = Processes.freePort();
-      List<String> serverFlags = setup.equals(JMESH) ? withTracing(control.agentFlags("default", "bench-server", serverAdmin)) : List.of();
+      List<String> serverFlags =
+          switch (setup) {
+            case JMESH -> withTracing(control.agentFlags("default", "bench-server", serverAdmin));
+            case APPS_OWN_TLS -> List.of("-Dbench.server.tls=" + pki);
+            default -> List.of();
+          };
       long exportsBefore = traceSink == null ? 0 : traceSink.exports();
       Processes.Child server = procs.start(tag + "-server",
           javaApp(Settings.SERVER_CPU, serverFlags, "dev.jmesh.benchmarks.load.BenchServer", List.of(String.valueOf(appPort))),
@@ -172,6 +195,9 @@ final class DataPlane {
         clientFlags = withTracing(control.agentFlags("default", "bench-client", clientAdmin));
         host = "bench-server";
         extra.addAll(List.of("--wait-ready", "http://127.0.0.1:" + clientAdmin + "/ready"));
+      } else if (setup.equals(APPS_OWN_TLS)) {
+        extra.addAll(List.of("--tls", pki.toString(),
+            "--host-header", "bench-server:" + appPort, "--extra-headers", MESH_HEADERS));
       }
       Processes.sleep(1000);
       long idleRss = ProcStats.rssKb(server.pid());

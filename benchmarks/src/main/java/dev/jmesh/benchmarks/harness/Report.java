@@ -321,7 +321,11 @@ final class Report {
       }
       if (p < 2) {
         md.append("\nAdded over baseline (µs):\n\n| set-up | p50 | p90 | p99 | p99.9 | CPU s / 1k req |\n|---|---|---|---|---|---|\n");
-        for (String setup : List.of(DataPlane.JMESH, DataPlane.SIDECAR)) {
+        List<String> meshes = new ArrayList<>(List.of(DataPlane.JMESH, DataPlane.SIDECAR));
+        if (dataPlane.setups.contains(DataPlane.APPS_OWN_TLS)) {
+          meshes.add(DataPlane.APPS_OWN_TLS);
+        }
+        for (String setup : meshes) {
           md.append("| ").append(setup);
           for (String pct : PCT) {
             md.append(" | ").append(num(added(setup, p, pct), 0));
@@ -345,6 +349,11 @@ final class Report {
               .append(" of the baseline. jmesh / that: ")
               .append(pct(ratio(metric(DataPlane.JMESH, 2, "rps"), metric(DataPlane.APP_WITH_MESH_HEADERS, 2, "rps"))))
               .append(" (what the agents cost beyond the app's parsing of their headers).\n");
+        }
+        if (dataPlane.setups.contains(DataPlane.APPS_OWN_TLS)) {
+          md.append("\nThe apps doing mutual TLS themselves (JDK TLS, no relay, the mesh's headers sent): ")
+              .append(pct(ratio(metric(DataPlane.APPS_OWN_TLS, 2, "rps"), metric(DataPlane.BASELINE, 2, "rps"))))
+              .append(" of the baseline, the bound of an in-process mesh without relays on this machine.\n");
         }
       }
       md.append('\n');

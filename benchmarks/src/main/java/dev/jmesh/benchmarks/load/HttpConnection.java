@@ -9,12 +9,18 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * One HTTP/1.1 keep-alive connection on a plain {@link Socket}: writes a prepared POST and reads
  * the response (Content-Length or chunked), with no per-request allocation beyond the JDK's. The
  * host is looked up through {@code InetAddress} on each (re)connect, so with the jmesh agent a mesh
- * name such as {@code bench-server} goes through the agent's resolution.
+ * name such as {@code bench-server} goes through the agent's resolution. Given a TLS socket factory
+ * it speaks mutual TLS itself, with {@code bench-server} as the name the server's certificate must have.
  */
 final class HttpConnection implements AutoCloseable {
 
@@ -23,13 +29,19 @@ final class HttpConnection implements AutoCloseable {
   private final byte[] request;
   private final byte[] line = new byte[8192];
   private final byte[] sink = new byte[16384];
+  private final SSLSocketFactory tls;
   private Socket socket;
   private OutputStream out;
   private InputStream in;
 
-  /** @param extraHeaders more header lines, each ending in CRLF; empty for none */
-  HttpConnection(String host, int port, String hostHeader, String extraHeaders, int bodyBytes) {
+  /**
+   * @param extraHeaders more header lines, each ending in CRLF; empty for none
+   * @param tls the factory of mutual-TLS sockets, or null for plaintext
+   */
+  HttpConnection(
+      String host, int port, String hostHeader, String extraHeaders, int bodyBytes, SSLSocketFactory tls) {
     this.host = host;
+    this.tls = tls;
     this.port = port;
     byte[] head =
         ("POST / HTTP/1.1\r\nHost: " + hostHeader + "\r\nContent-Type: application/octet-stream\r\n"
@@ -42,10 +54,17 @@ final class HttpConnection implements AutoCloseable {
 
   void connect() throws IOException {
     close();
-    Socket s = new Socket();
+    Socket s = tls == null ? new Socket() : tls.createSocket();
     s.setTcpNoDelay(true);
     s.connect(new InetSocketAddress(host, port), 5000);
     s.setSoTimeout(10_000);
+    if (s instanceof SSLSocket ssl) {
+      SSLParameters params = ssl.getSSLParameters();
+      params.setServerNames(List.of(new SNIHostName("bench-server")));
+      params.setEndpointIdentificationAlgorithm("HTTPS");
+      ssl.setSSLParameters(params);
+      ssl.startHandshake();
+    }
     socket = s;
     out = s.getOutputStream();
     in = new BufferedInputStream(s.getInputStream(), 16384);

@@ -1,5 +1,6 @@
 package dev.jmesh.benchmarks.load;
 
+import dev.jmesh.benchmarks.tls.TlsCost;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLSocketFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -38,7 +40,10 @@ import org.HdrHistogram.Histogram;
  * <p>Usage: {@code LoadGenerator --host H --port P [--host-header X] [--extra-headers "name: value
  * (newline) name: value"] --phases rate:1000,rate:2000,max:16
  * --connections 16 [--jit-warmup-seconds 10] --warmup-seconds 5 --seconds 10 [--pids 1,2] [--rss-pid 2] [--wait-ready URL]
- * [--probe-seconds 60] --out result.json}
+ * [--probe-seconds 60] [--tls PKI_DIR] --out result.json}
+ *
+ * <p>With {@code --tls} every connection is mutual TLS with the JDK's TLS (the client certificate
+ * and CA of {@code harness/Pki}), checking that the server's certificate names the host.
  */
 public final class LoadGenerator {
 
@@ -58,6 +63,8 @@ public final class LoadGenerator {
   private final long measureNanos;
   private final List<Long> pids;
   private final long rssPid;
+  /** Mutual TLS to the server ({@code --tls}); null for plaintext. */
+  private final SSLSocketFactory tls;
 
   private LoadGenerator(Map<String, String> opts) {
     host = opts.get("host");
@@ -83,6 +90,12 @@ public final class LoadGenerator {
       }
     }
     rssPid = Long.parseLong(opts.getOrDefault("rss-pid", "-1"));
+    String pki = opts.get("tls");
+    try {
+      tls = pki == null ? null : TlsCost.context(Path.of(pki), "client").getSocketFactory();
+    } catch (Exception e) {
+      throw new IllegalArgumentException("--tls " + pki + ": " + e.getMessage(), e);
+    }
   }
 
   public static void main(String[] args) throws Exception {
@@ -143,11 +156,15 @@ public final class LoadGenerator {
     throw new IOException(url + " not ready within " + timeoutMillis + " ms: " + last);
   }
 
+  private HttpConnection connection() {
+    return new HttpConnection(host, port, hostHeader, extraHeaders, BODY_BYTES, tls);
+  }
+
   /** One request must succeed (e.g. the mesh must know the server) before load starts. */
   private void probe(long timeoutMillis) throws IOException, InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     Exception last = null;
-    try (HttpConnection c = new HttpConnection(host, port, hostHeader, extraHeaders, BODY_BYTES)) {
+    try (HttpConnection c = connection()) {
       while (System.currentTimeMillis() < deadline) {
         try {
           int status = c.exchange();
@@ -178,7 +195,7 @@ public final class LoadGenerator {
           new Worker(
               "open-" + k,
               w -> {
-                try (HttpConnection c = new HttpConnection(host, port, hostHeader, extraHeaders, BODY_BYTES)) {
+                try (HttpConnection c = connection()) {
                   c.connect();
                   for (long i = 0; ; i++) {
                     long intended = start + (long) ((i * connections + index) * perRequest);
@@ -208,7 +225,7 @@ public final class LoadGenerator {
           new Worker(
               "closed-" + k,
               w -> {
-                try (HttpConnection c = new HttpConnection(host, port, hostHeader, extraHeaders, BODY_BYTES)) {
+                try (HttpConnection c = connection()) {
                   c.connect();
                   waitUntil(start);
                   while (true) {

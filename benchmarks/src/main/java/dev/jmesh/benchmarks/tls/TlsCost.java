@@ -298,7 +298,8 @@ public final class TlsCost {
     return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
   }
 
-  static SSLContext context(Path pki, String name) throws Exception {
+  /** A TLS 1.3 context with {@code name}'s certificate and key from {@code pki}, trusting its CA. */
+  public static SSLContext context(Path pki, String name) throws Exception {
     X509Certificate ca = certificate(pki, "ca");
     X509Certificate cert = certificate(pki, name);
     PrivateKey key = privateKey(pki, name);
