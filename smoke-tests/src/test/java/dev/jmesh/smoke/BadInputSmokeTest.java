@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Wrong settings never take the app down: it starts and serves, and the agent says once, in one
- * line on stderr, what is wrong (the token, the control server, the token's scope, the CA file).
+ * line on stderr, what is wrong (the token, the control server, the token's scope, the CA file, a
+ * control server whose certificate is not issued for the name the agent was given).
  */
 @ExtendWith(PrintProcessOutputOnFailure.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -141,6 +142,32 @@ class BadInputSmokeTest {
       app.awaitServing();
 
       awaitTheOneAgentErrorLine(app, badCa.getFileName().toString());
+    }
+  }
+
+  /**
+   * The agent reaches the control server by a name its certificate does not carry (the app's JVM
+   * resolves {@code control.jmesh.test} to 127.0.0.1 from a hosts file of its own): the agent must
+   * not trust it, though the certificate chains to the right CA, and must say which name is missing.
+   */
+  @Test
+  void controlServerCertificateNotIssuedForTheUrlsHostIsRefusedNamingTheHost() throws Exception {
+    Path hosts =
+        Files.createTempDirectory(SmokeEnvironment.logsDir(), "hosts-").resolve("hosts");
+    Files.writeString(
+        hosts, "127.0.0.1 localhost\n::1 localhost\n127.0.0.1 control.jmesh.test\n");
+
+    try (MeshApp app =
+        MeshApp.builder("a", MeshApp.JDK_HTTP_SERVER)
+            .control("https://control.jmesh.test:" + control.port())
+            .token(control.createToken("default", "a"))
+            .jvmOption("-Djdk.net.hosts.file=" + hosts)
+            .start()) {
+      app.awaitServing();
+
+      String line = awaitTheOneAgentErrorLine(app, "not issued for control.jmesh.test");
+      assertTrue(line.contains("--san control.jmesh.test"), line);
+      assertNotEquals(200, Http.get(app.adminPort(), "/ready").status(), "ready without a cert");
     }
   }
 }
