@@ -40,7 +40,8 @@ public final class Hooks {
 
   /**
    * Called by advice after the application's bind, only when {@link #beforeBind} replaced the
-   * address. {@code listener} is a {@code ServerSocketChannel} or a {@code ServerSocket}.
+   * address. {@code listener} is a {@code ServerSocketChannel}, a {@code ServerSocket} or a Netty
+   * server channel (native transport).
    */
   public static void afterBind(Object listener, SocketAddress requested, Throwable failure) {
     if (AgentThread.isCurrent() || requested == null) {
@@ -61,7 +62,20 @@ public final class Hooks {
     if (listener instanceof ServerSocket) {
       return ((ServerSocket) listener).getLocalSocketAddress();
     }
-    return null;
+    return localAddressOf(listener);
+  }
+
+  /**
+   * A Netty channel's {@code localAddress()}, called by reflection: the bootstrap classes cannot
+   * name the application's Netty types. Null when there is no such method.
+   */
+  private static SocketAddress localAddressOf(Object listener) {
+    try {
+      Object address = listener.getClass().getMethod("localAddress").invoke(listener);
+      return address instanceof SocketAddress ? (SocketAddress) address : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
   }
 
   public static InetAddress[] resolve(String host) {

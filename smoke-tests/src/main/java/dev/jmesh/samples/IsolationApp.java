@@ -8,7 +8,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -38,23 +41,30 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * agent's, and uses all three on every request, so that a clash with the agent's copies would show:
  * a Netty HTTP server answers {@code GET /hello} with JSON written by Jackson, holding the library
  * versions it actually ran with and digests computed with Bouncy Castle (the light-weight API and
- * the JCA provider registered under the name "BC").
+ * the JCA provider registered under the name "BC"). With {@code APP_TRANSPORT=epoll} it listens on
+ * Netty's native epoll transport instead of NIO, and says which one it used.
  */
 public final class IsolationApp {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final AtomicLong SERVED = new AtomicLong();
+  private static String transport;
 
   public static void main(String[] args) throws Exception {
     String name = SampleSupport.setting("app.name", "APP_NAME", "isolation-app");
     int port = Integer.parseInt(SampleSupport.setting("app.port", "PORT", "8080"));
     Security.addProvider(new BouncyCastleProvider());
 
-    EventLoopGroup boss = new NioEventLoopGroup(1);
-    EventLoopGroup workers = new NioEventLoopGroup(2);
+    // APP_TRANSPORT=epoll: Netty's native transport, whose listener binds without the JDK's sockets.
+    boolean epoll = "epoll".equals(SampleSupport.setting("app.transport", "APP_TRANSPORT", "nio"));
+    transport = epoll ? "epoll" : "nio";
+    EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+    EventLoopGroup workers = epoll ? new EpollEventLoopGroup(2) : new NioEventLoopGroup(2);
+    Class<? extends ServerChannel> listener =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     new ServerBootstrap()
         .group(boss, workers)
-        .channel(NioServerSocketChannel.class)
+        .channel(listener)
         .childHandler(
             new ChannelInitializer<SocketChannel>() {
               @Override
@@ -68,7 +78,8 @@ public final class IsolationApp {
             })
         .bind("127.0.0.1", port)
         .sync();
-    System.out.println("IsolationApp " + name + " listening on 127.0.0.1:" + port);
+    System.out.println(
+        "IsolationApp " + name + " listening on 127.0.0.1:" + port + " (" + transport + ")");
   }
 
   private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -123,6 +134,7 @@ public final class IsolationApp {
       ObjectNode node = MAPPER.createObjectNode();
       node.put("message", "hello from " + name);
       node.put("netty", Version.identify().get("netty-common").artifactVersion());
+      node.put("transport", transport);
       node.put("jackson", com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION.toString());
       node.put("bouncycastle", viaProvider.getProvider().getVersionStr());
       node.put("bouncycastleProviderClass", viaProvider.getProvider().getClass().getName());

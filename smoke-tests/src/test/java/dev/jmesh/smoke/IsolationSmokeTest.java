@@ -2,6 +2,7 @@ package dev.jmesh.smoke;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,46 @@ class IsolationSmokeTest {
       assertEquals(List.of(), agentErrors, "agent wrote to stderr");
       assertFalse(
           iso.stderr().contains("Exception"), () -> "exception on stderr:\n" + iso.stderr());
+    }
+  }
+
+  /**
+   * The same app on Netty's native epoll transport, whose listener binds through Linux without the
+   * JDK's sockets: a mesh call reaches it over mutual TLS that iso's agent terminates (the app
+   * itself speaks plain HTTP only), and under a mesh-wide STRICT policy its port takes plaintext
+   * connections and answers none. Without the agent moving that listener, the app would hold the
+   * port itself: the mesh call's TLS would fail and plaintext would be served.
+   */
+  @Test
+  void appListeningOnNettysEpollTransportIsMeshedToo() throws Exception {
+    try (ControlServer control = ControlServer.start();
+        MeshApp iso =
+            MeshApp.builder("iso", MeshApp.ISOLATION)
+                .joining(control)
+                .env("APP_TRANSPORT", "epoll")
+                .start();
+        MeshApp a = MeshApp.builder("a", MeshApp.JDK_HTTP_SERVER).joining(control).start()) {
+      iso.awaitReady();
+      a.awaitReady();
+
+      String hello = a.awaitCallOk("http://iso:" + iso.port() + "/hello", "jdk");
+      assertOwnLibraries(hello);
+      assertEquals("epoll", Json.parseObject(hello).get("transport"), hello);
+      ConfigDump dump = iso.configDump();
+      assertTrue(
+          dump.inbound().stream().anyMatch(c -> c.from(a.spiffeId())),
+          () -> "iso's agent saw no mutual-TLS connection from a: " + dump);
+
+      // Last, since the test reaches a's own port in plaintext too.
+      control.applyOk(MtlsModeSmokeTest.peerAuthentication("STRICT"));
+      iso.awaitConfigDump(
+          "STRICT on port " + iso.port(), d -> "STRICT".equals(d.mtlsModeForPort(iso.port())));
+      Http.RawExchange plaintext = Http.plaintextExchange(iso.port(), "/hello");
+      assertFalse(plaintext.gotHttpAnswer(), () -> "plaintext got an HTTP answer: " + plaintext);
+      assertFalse(
+          plaintext.error() instanceof java.net.ConnectException,
+          () -> "nothing listens on iso's port: " + plaintext);
+      assertEquals(List.of(), iso.agentStderrLines(), "agent wrote to stderr");
     }
   }
 

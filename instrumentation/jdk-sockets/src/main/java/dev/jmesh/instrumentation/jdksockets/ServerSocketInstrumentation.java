@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.jmesh.bootstrap.Hooks;
 import dev.jmesh.instrumentation.tooling.AdviceTarget;
+import dev.jmesh.instrumentation.tooling.ListenerBindAdvice;
 import dev.jmesh.instrumentation.tooling.TypeInstrumentation;
 import java.net.SocketAddress;
 import net.bytebuddy.asm.Advice;
@@ -27,6 +28,6 @@ final class ServerSocketInstrumentation implements TypeInstrumentation {
   public void transform(AdviceTarget target) {
     target.applyAdvice(
         named("bind").and(takesArguments(2)).and(takesArgument(0, SocketAddress.class)),
-        ServerSocketChannelInstrumentation.BindAdvice.class.getName());
+        ListenerBindAdvice.class.getName());
   }
 }

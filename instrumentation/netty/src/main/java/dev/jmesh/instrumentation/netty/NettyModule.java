@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * The application's own Netty 4.1 ({@code io.netty}, not the agent's relocated copy): while the
  * handlers of a pipeline read an HTTP request, its context is current, so outbound calls made
- * there (or from tasks handed to JDK executors) carry its trace headers.
+ * there (or from tasks handed to JDK executors) carry its trace headers; and its listeners on the
+ * native epoll transport, which bind without the JDK, are moved like the JDK's so that the agent
+ * serves their ports.
  */
 public final class NettyModule implements InstrumentationModule {
 
@@ -18,6 +20,6 @@ public final class NettyModule implements InstrumentationModule {
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new ChannelReadInstrumentation());
+    return List.of(new ChannelReadInstrumentation(), new EpollListenerInstrumentation());
   }
 }

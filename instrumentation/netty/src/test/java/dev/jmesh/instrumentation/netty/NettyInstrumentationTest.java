@@ -40,11 +40,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
-import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,9 +68,7 @@ class NettyInstrumentationTest {
 
   @BeforeAll
   static void start() throws InterruptedException {
-    installer =
-        new Installer(ByteBuddyAgent.install(), NettyInstrumentationTest.class.getClassLoader());
-    installer.install(List.of(new NettyModule()));
+    installer = NettyInstrumentation.installOnce();
     group = new NioEventLoopGroup(1);
     aggregatedPort =
         serve(

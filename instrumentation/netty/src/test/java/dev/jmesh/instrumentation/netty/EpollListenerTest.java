@@ -1,0 +1,114 @@
+package dev.jmesh.instrumentation.netty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jmesh.bootstrap.Hooks;
+import dev.jmesh.bootstrap.InboundHook;
+import dev.jmesh.bootstrap.OutboundHook;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Netty server on the native epoll transport, whose bind never reaches the JDK's sockets, is
+ * moved by the inbound hook like a JDK listener, and the hook learns where it ended up.
+ */
+class EpollListenerTest {
+
+  private static final Map<Integer, SocketAddress> MOVED = new ConcurrentHashMap<>();
+  private static final Map<Integer, SocketAddress> BOUND = new ConcurrentHashMap<>();
+  private static EventLoopGroup group;
+
+  @BeforeAll
+  static void start() {
+    assumeTrue(Epoll.isAvailable(), () -> "no epoll here: " + Epoll.unavailabilityCause());
+    NettyInstrumentation.installOnce();
+    Hooks.install(new RecordingInbound(), OutboundHook.NONE);
+    group = new EpollEventLoopGroup(1);
+  }
+
+  @AfterAll
+  static void stop() {
+    Hooks.install(InboundHook.NONE, OutboundHook.NONE);
+    if (group != null) {
+      group.shutdownGracefully();
+    }
+  }
+
+  private static Channel bind(int port) throws InterruptedException {
+    return new ServerBootstrap()
+        .group(group)
+        .channel(EpollServerSocketChannel.class)
+        .childHandler(new ChannelInboundHandlerAdapter())
+        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+        .sync()
+        .channel();
+  }
+
+  @Test
+  void anEpollListenerIsMovedToTheAddressTheHookChose() throws Exception {
+    int port = freePort();
+    MOVED.put(port, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    Channel channel = bind(port);
+    try {
+      InetSocketAddress actual = (InetSocketAddress) channel.localAddress();
+      assertNotEquals(port, actual.getPort(), "the app's listener should have moved");
+      assertEquals(actual, BOUND.get(port), "what the hook was told after the bind");
+      try (ServerSocket agentSide = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        assertEquals(port, agentSide.getLocalPort(), "the requested port is left for the agent");
+      }
+    } finally {
+      channel.close().sync();
+    }
+  }
+
+  @Test
+  void anEpollBindTheHookLeavesAloneIsUntouched() throws Exception {
+    int port = freePort();
+    Channel channel = bind(port);
+    try {
+      assertEquals(port, ((InetSocketAddress) channel.localAddress()).getPort());
+      assertNull(BOUND.get(port));
+    } finally {
+      channel.close().sync();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static final class RecordingInbound implements InboundHook {
+    @Override
+    public SocketAddress beforeBind(Object listener, SocketAddress requested) {
+      SocketAddress moved = MOVED.get(((InetSocketAddress) requested).getPort());
+      return moved != null ? moved : requested;
+    }
+
+    @Override
+    public void afterBind(
+        Object listener, SocketAddress requested, SocketAddress bound, Throwable failure) {
+      assertNull(failure);
+      BOUND.put(((InetSocketAddress) requested).getPort(), bound);
+    }
+  }
+}
