@@ -2,8 +2,11 @@ package dev.jmesh.samples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -12,14 +15,19 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -31,7 +39,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.Security;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.crypto.digests.Blake2bDigest;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -42,13 +52,18 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * a Netty HTTP server answers {@code GET /hello} with JSON written by Jackson, holding the library
  * versions it actually ran with and digests computed with Bouncy Castle (the light-weight API and
  * the JCA provider registered under the name "BC"). With {@code APP_TRANSPORT=epoll} it listens on
- * Netty's native epoll transport instead of NIO, and says which one it used.
+ * Netty's native epoll transport instead of NIO, and says which one it used; {@code GET
+ * /call?host=H&port=P&path=/x} makes a GET to {@code http://H:P/x} with a Netty client on the same
+ * transport and answers with what came back (502 with the error when the call failed).
  */
 public final class IsolationApp {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final AtomicLong SERVED = new AtomicLong();
   private static String transport;
+  /** What {@code GET /call} connects with: the server's worker threads and its transport. */
+  private static EventLoopGroup clientGroup;
+  private static Class<? extends Channel> clientChannel;
 
   public static void main(String[] args) throws Exception {
     String name = SampleSupport.setting("app.name", "APP_NAME", "isolation-app");
@@ -62,6 +77,8 @@ public final class IsolationApp {
     EventLoopGroup workers = epoll ? new EpollEventLoopGroup(2) : new NioEventLoopGroup(2);
     Class<? extends ServerChannel> listener =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    clientGroup = workers;
+    clientChannel = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     new ServerBootstrap()
         .group(boss, workers)
         .channel(listener)
@@ -92,7 +109,13 @@ public final class IsolationApp {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request)
         throws Exception {
-      String path = new QueryStringDecoder(request.uri()).path();
+      QueryStringDecoder query = new QueryStringDecoder(request.uri());
+      String path = query.path();
+      boolean keepAlive = HttpUtil.isKeepAlive(request);
+      if ("/call".equals(path)) {
+        call(query.parameters(), (status, body) -> respond(ctx, keepAlive, status, body));
+        return;
+      }
       HttpResponseStatus status = HttpResponseStatus.OK;
       String body;
       if ("/hello".equals(path)) {
@@ -104,6 +127,11 @@ public final class IsolationApp {
         status = HttpResponseStatus.NOT_FOUND;
         body = "{\"error\":\"not found\"}";
       }
+      respond(ctx, keepAlive, status, body);
+    }
+
+    private static void respond(
+        ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String body) {
       FullHttpResponse response =
           new DefaultFullHttpResponse(
               HttpVersion.HTTP_1_1,
@@ -111,13 +139,67 @@ public final class IsolationApp {
               Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
       HttpUtil.setContentLength(response, response.content().readableBytes());
-      boolean keepAlive = HttpUtil.isKeepAlive(request);
       if (keepAlive) {
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         ctx.writeAndFlush(response);
       } else {
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
       }
+    }
+
+    /** One GET on a new connection of the app's own transport; {@code done} gets the outcome. */
+    private static void call(
+        Map<String, List<String>> params, BiConsumer<HttpResponseStatus, String> done) {
+      String host = params.get("host").get(0);
+      int port = Integer.parseInt(params.get("port").get(0));
+      String target = params.get("path").get(0);
+      new Bootstrap()
+          .group(clientGroup)
+          .channel(clientChannel)
+          .handler(
+              new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel channel) {
+                  channel
+                      .pipeline()
+                      .addLast(new HttpClientCodec())
+                      .addLast(new HttpObjectAggregator(1 << 20))
+                      .addLast(
+                          new SimpleChannelInboundHandler<FullHttpResponse>() {
+                            @Override
+                            protected void channelRead0(
+                                ChannelHandlerContext c, FullHttpResponse response) {
+                              done.accept(
+                                  response.status(),
+                                  response.content().toString(StandardCharsets.UTF_8));
+                              c.close();
+                            }
+
+                            @Override
+                            public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+                              done.accept(HttpResponseStatus.BAD_GATEWAY, error(cause));
+                              c.close();
+                            }
+                          });
+                }
+              })
+          .connect(host, port)
+          .addListener(
+              (ChannelFuture connected) -> {
+                if (!connected.isSuccess()) {
+                  done.accept(HttpResponseStatus.BAD_GATEWAY, error(connected.cause()));
+                  return;
+                }
+                DefaultFullHttpRequest get =
+                    new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, target);
+                get.headers().set(HttpHeaderNames.HOST, host + ":" + port);
+                get.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                connected.channel().writeAndFlush(get);
+              });
+    }
+
+    private static String error(Throwable cause) {
+      return MAPPER.createObjectNode().put("error", String.valueOf(cause)).toString();
     }
 
     private ObjectNode hello() throws Exception {

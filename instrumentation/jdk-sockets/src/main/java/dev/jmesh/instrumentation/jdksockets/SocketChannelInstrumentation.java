@@ -4,11 +4,10 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
-import dev.jmesh.bootstrap.Hooks;
 import dev.jmesh.instrumentation.tooling.AdviceTarget;
+import dev.jmesh.instrumentation.tooling.ConnectTargetAdvice;
 import dev.jmesh.instrumentation.tooling.TypeInstrumentation;
 import java.net.SocketAddress;
-import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
@@ -27,14 +26,6 @@ final class SocketChannelInstrumentation implements TypeInstrumentation {
   public void transform(AdviceTarget target) {
     target.applyAdvice(
         named("connect").and(takesArguments(1)).and(takesArgument(0, SocketAddress.class)),
-        ConnectAdvice.class.getName());
-  }
-
-  @SuppressWarnings("unused")
-  static final class ConnectAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static void enter(@Advice.Argument(value = 0, readOnly = false) SocketAddress remote) {
-      remote = Hooks.beforeConnect(remote);
-    }
+        ConnectTargetAdvice.class.getName());
   }
 }

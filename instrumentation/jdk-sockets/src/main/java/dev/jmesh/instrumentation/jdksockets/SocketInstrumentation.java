@@ -5,6 +5,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.jmesh.instrumentation.tooling.AdviceTarget;
+import dev.jmesh.instrumentation.tooling.ConnectTargetAdvice;
 import dev.jmesh.instrumentation.tooling.TypeInstrumentation;
 import java.net.SocketAddress;
 import net.bytebuddy.description.type.TypeDescription;
@@ -26,6 +27,6 @@ final class SocketInstrumentation implements TypeInstrumentation {
   public void transform(AdviceTarget target) {
     target.applyAdvice(
         named("connect").and(takesArguments(2)).and(takesArgument(0, SocketAddress.class)),
-        SocketChannelInstrumentation.ConnectAdvice.class.getName());
+        ConnectTargetAdvice.class.getName());
   }
 }

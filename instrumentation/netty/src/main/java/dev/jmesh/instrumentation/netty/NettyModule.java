@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * The application's own Netty 4.1 ({@code io.netty}, not the agent's relocated copy): while the
  * handlers of a pipeline read an HTTP request, its context is current, so outbound calls made
- * there (or from tasks handed to JDK executors) carry its trace headers; and its listeners on the
- * native epoll transport, which bind without the JDK, are moved like the JDK's so that the agent
- * serves their ports.
+ * there (or from tasks handed to JDK executors) carry its trace headers; and its listeners and
+ * TCP clients on the native epoll transport, which bind and connect without the JDK, are moved
+ * and re-targeted like the JDK's, so that the agent serves their ports and carries their calls to
+ * mesh services.
  */
 public final class NettyModule implements InstrumentationModule {
 
@@ -20,6 +21,9 @@ public final class NettyModule implements InstrumentationModule {
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new ChannelReadInstrumentation(), new EpollListenerInstrumentation());
+    return List.of(
+        new ChannelReadInstrumentation(),
+        new EpollListenerInstrumentation(),
+        new EpollConnectInstrumentation());
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.jmesh.bootstrap.Hooks;
 import dev.jmesh.bootstrap.InboundHook;
 import dev.jmesh.bootstrap.OutboundHook;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -15,6 +16,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,20 +29,25 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A Netty server on the native epoll transport, whose bind never reaches the JDK's sockets, is
- * moved by the inbound hook like a JDK listener, and the hook learns where it ended up.
+ * Netty on the native epoll transport, whose binds and connects never reach the JDK's sockets: a
+ * server is moved by the inbound hook like a JDK listener (and the hook learns where it ended up),
+ * and a client's connection to a mesh name is re-targeted by the outbound hook.
  */
-class EpollListenerTest {
+class EpollTransportTest {
 
   private static final Map<Integer, SocketAddress> MOVED = new ConcurrentHashMap<>();
   private static final Map<Integer, SocketAddress> BOUND = new ConcurrentHashMap<>();
+  /** A mesh name's loopback address, as the agent resolves it; nothing listens there. */
+  private static final InetSocketAddress MESH_SERVICE = new InetSocketAddress("127.255.0.7", 8080);
+  /** Where the outbound hook sends connections to {@link #MESH_SERVICE} (the egress, in the agent). */
+  private static volatile InetSocketAddress egress;
   private static EventLoopGroup group;
 
   @BeforeAll
   static void start() {
     assumeTrue(Epoll.isAvailable(), () -> "no epoll here: " + Epoll.unavailabilityCause());
     NettyInstrumentation.installOnce();
-    Hooks.install(new RecordingInbound(), OutboundHook.NONE);
+    Hooks.install(new RecordingInbound(), new RetargetingOutbound());
     group = new EpollEventLoopGroup(1);
   }
 
@@ -91,9 +98,42 @@ class EpollListenerTest {
     }
   }
 
+  @Test
+  void anEpollClientsConnectionToAMeshServiceGoesWhereTheHookSends() throws Exception {
+    int port = freePort();
+    Channel server = bind(port);
+    egress = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    Channel client =
+        new Bootstrap()
+            .group(group)
+            .channel(EpollSocketChannel.class)
+            .handler(new ChannelInboundHandlerAdapter())
+            .connect(MESH_SERVICE)
+            .sync()
+            .channel();
+    try {
+      assertEquals(port, ((InetSocketAddress) client.remoteAddress()).getPort());
+    } finally {
+      client.close().sync();
+      server.close().sync();
+    }
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
+    }
+  }
+
+  private static final class RetargetingOutbound implements OutboundHook {
+    @Override
+    public InetAddress[] resolve(String host) {
+      return null;
+    }
+
+    @Override
+    public SocketAddress beforeConnect(SocketAddress target) {
+      return MESH_SERVICE.equals(target) ? egress : target;
     }
   }
 
