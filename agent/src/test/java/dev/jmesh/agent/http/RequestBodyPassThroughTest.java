@@ -49,10 +49,24 @@ class RequestBodyPassThroughTest {
     assertTrue(newHead.contains("x-request-id: id-1\r\n"), newHead);
     assertTrue(newHead.endsWith("\r\n\r\n"), newHead);
     assertEquals(body.length, encodedBody.readableBytes());
-    assertSame(read, encodedBody.unwrap(), "the body is a slice of the buffer read, not a copy");
+    assertSame(
+        innermost(read), innermost(encodedBody), "the body is a slice of the buffer read, not a copy");
     encodedHead.release();
     encodedBody.release();
     client.finishAndReleaseAll();
     upstream.finishAndReleaseAll();
+  }
+
+  /**
+   * The buffer under any slices and wrappers: Netty's leak detector wraps a sampled allocation (one
+   * in 128 by default) in a leak-aware buffer, so the buffer read is not always the one a slice
+   * unwraps to.
+   */
+  private static ByteBuf innermost(ByteBuf buffer) {
+    ByteBuf inner = buffer;
+    while (inner.unwrap() != null) {
+      inner = inner.unwrap();
+    }
+    return inner;
   }
 }
