@@ -1,9 +1,6 @@
 package dev.jmesh.instrumentation.netty;
 
-import static net.bytebuddy.matcher.ElementMatchers.nameEndsWith;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
@@ -27,8 +24,7 @@ final class EpollConnectInstrumentation implements TypeInstrumentation {
 
   @Override
   public ElementMatcher<TypeDescription> typeMatcher() {
-    return nameEndsWith(".netty.channel.epoll.EpollSocketChannel")
-        .and(not(nameStartsWith("dev.jmesh.")));
+    return EpollListenerInstrumentation.anyCopyOf("EpollSocketChannel");
   }
 
   @Override

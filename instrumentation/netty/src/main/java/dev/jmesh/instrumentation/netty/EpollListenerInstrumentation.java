@@ -28,8 +28,15 @@ final class EpollListenerInstrumentation implements TypeInstrumentation {
 
   @Override
   public ElementMatcher<TypeDescription> typeMatcher() {
-    return nameEndsWith(".netty.channel.epoll.EpollServerSocketChannel")
-        .and(not(nameStartsWith("dev.jmesh.")));
+    return anyCopyOf("EpollServerSocketChannel");
+  }
+
+  /**
+   * Netty's epoll class {@code simpleName} in the application's Netty or in a copy relocated into
+   * another library (the package ends the same), never in the agent's own.
+   */
+  static ElementMatcher.Junction<TypeDescription> anyCopyOf(String simpleName) {
+    return nameEndsWith(".netty.channel.epoll." + simpleName).and(not(nameStartsWith("dev.jmesh.")));
   }
 
   @Override
