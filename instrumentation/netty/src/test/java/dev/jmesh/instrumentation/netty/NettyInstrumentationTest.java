@@ -181,6 +181,14 @@ class NettyInstrumentationTest {
     return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
+  /** The execution's Netty is the one on the class path (4.1, and 4.2 in test-on-netty-4.2). */
+  @Test
+  void runsOnTheNettyThisExecutionAskedFor() {
+    assertEquals(
+        System.getProperty("expected.netty.version"),
+        io.netty.util.Version.identify().get("netty-transport").artifactVersion());
+  }
+
   @Test
   void aHandlerBehindAnAggregatorSeesTheRequestsContext() throws Exception {
     assertEquals(SEEN, get(aggregatedPort, true));
