@@ -13,11 +13,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -34,7 +36,14 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.DefaultAddressResolverGroup;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.SingletonDnsServerAddressStreamProvider;
 import io.netty.util.Version;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.Security;
@@ -54,7 +63,9 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * the JCA provider registered under the name "BC"). With {@code APP_TRANSPORT=epoll} it listens on
  * Netty's native epoll transport instead of NIO, and says which one it used; {@code GET
  * /call?host=H&port=P&path=/x} makes a GET to {@code http://H:P/x} with a Netty client on the same
- * transport and answers with what came back (502 with the error when the call failed).
+ * transport and answers with what came back (502 with the error when the call failed); with {@code
+ * APP_DNS_SERVER=host:port} that client resolves names with Netty's own DNS client, asking only that
+ * server.
  */
 public final class IsolationApp {
 
@@ -64,6 +75,9 @@ public final class IsolationApp {
   /** What {@code GET /call} connects with: the server's worker threads and its transport. */
   private static EventLoopGroup clientGroup;
   private static Class<? extends Channel> clientChannel;
+  /** How {@code GET /call} resolves names: the JDK's (Netty's default) or Netty's own DNS client. */
+  private static AddressResolverGroup<? extends SocketAddress> clientResolver =
+      DefaultAddressResolverGroup.INSTANCE;
 
   public static void main(String[] args) throws Exception {
     String name = SampleSupport.setting("app.name", "APP_NAME", "isolation-app");
@@ -79,6 +93,22 @@ public final class IsolationApp {
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     clientGroup = workers;
     clientChannel = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    // APP_DNS_SERVER=host:port: resolve with Netty's own DNS client (as Reactor Netty does) asking
+    // only that server, instead of the JDK's InetAddress.
+    String dnsServer = SampleSupport.setting("app.dns.server", "APP_DNS_SERVER", "");
+    if (!dnsServer.isEmpty()) {
+      int colon = dnsServer.lastIndexOf(':');
+      clientResolver =
+          new DnsAddressResolverGroup(
+              new DnsNameResolverBuilder()
+                  .channelType(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                  .nameServerProvider(
+                      new SingletonDnsServerAddressStreamProvider(
+                          new InetSocketAddress(
+                              dnsServer.substring(0, colon),
+                              Integer.parseInt(dnsServer.substring(colon + 1)))))
+                  .queryTimeoutMillis(1000));
+    }
     new ServerBootstrap()
         .group(boss, workers)
         .channel(listener)
@@ -156,6 +186,7 @@ public final class IsolationApp {
       new Bootstrap()
           .group(clientGroup)
           .channel(clientChannel)
+          .resolver(clientResolver)
           .handler(
               new ChannelInitializer<Channel>() {
                 @Override

@@ -52,11 +52,13 @@ class IsolationSmokeTest {
   /**
    * The same app on Netty's native epoll transport, whose listener binds and whose client connects
    * through Linux without the JDK's sockets: a mesh call reaches it over mutual TLS that iso's agent
-   * terminates (the app itself speaks plain HTTP only), its own epoll client's call to a mesh name
-   * goes out through its agent over mutual TLS, and under a mesh-wide STRICT policy its port takes
+   * terminates (the app itself speaks plain HTTP only), its own epoll client's call to a mesh name,
+   * resolved by Netty's own DNS client as Reactor Netty does, goes out through its agent over mutual
+   * TLS, and under a mesh-wide STRICT policy its port takes
    * plaintext connections and answers none. Without the agent moving that listener, the app would
    * hold the port itself (the mesh call's TLS would fail, plaintext would be served); without the
-   * connect re-targeted, its client would connect to the name's loopback address and be refused.
+   * name answered, the look-up would fail; without the connect re-targeted, its client would
+   * connect to the name's loopback address and be refused.
    */
   @Test
   void appOnNettysEpollTransportIsMeshedInAndOut() throws Exception {
@@ -65,6 +67,9 @@ class IsolationSmokeTest {
             MeshApp.builder("iso", MeshApp.ISOLATION)
                 .joining(control)
                 .env("APP_TRANSPORT", "epoll")
+                // Netty's own DNS client, asking a UDP port on 127.0.0.1 where nothing answers:
+                // only the agent can resolve "a" for it.
+                .env("APP_DNS_SERVER", "127.0.0.1:" + unansweredUdpPort())
                 .start();
         MeshApp a = MeshApp.builder("a", MeshApp.JDK_HTTP_SERVER).joining(control).start()) {
       iso.awaitReady();
@@ -97,6 +102,15 @@ class IsolationSmokeTest {
           plaintext.error() instanceof java.net.ConnectException,
           () -> "nothing listens on iso's port: " + plaintext);
       assertEquals(List.of(), iso.agentStderrLines(), "agent wrote to stderr");
+    }
+  }
+
+  /** A UDP port on 127.0.0.1 that was free a moment ago (nothing answers there). */
+  private static int unansweredUdpPort() throws java.io.IOException {
+    try (java.net.DatagramSocket socket =
+        new java.net.DatagramSocket(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
+      return socket.getLocalPort();
     }
   }
 

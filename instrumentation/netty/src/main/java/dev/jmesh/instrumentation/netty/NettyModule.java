@@ -10,7 +10,7 @@ import java.util.List;
  * made there (or from tasks handed to JDK executors) carry its trace headers; and its listeners and
  * TCP clients on the native epoll transport, which bind and connect without the JDK, are moved
  * and re-targeted like the JDK's, so that the agent serves their ports and carries their calls to
- * mesh services.
+ * mesh services; and its own DNS resolver answers mesh names as {@code InetAddress} does.
  */
 public final class NettyModule implements InstrumentationModule {
 
@@ -25,6 +25,7 @@ public final class NettyModule implements InstrumentationModule {
         new ChannelReadInstrumentation(),
         new FireChannelReadInstrumentation(),
         new EpollListenerInstrumentation(),
-        new EpollConnectInstrumentation());
+        new EpollConnectInstrumentation(),
+        new DnsResolverInstrumentation());
   }
 }
