@@ -24,6 +24,7 @@ final class MeshApp implements AutoCloseable {
   static final String JETTY = "dev.jmesh.samples.JettyApp";
   static final String JETTY_SERVLET = "dev.jmesh.samples.JettyServletApp";
   static final String ISOLATION = "dev.jmesh.samples.IsolationApp";
+  static final String GRPC = "dev.jmesh.samples.GrpcApp";
 
   static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
@@ -345,6 +346,10 @@ final class MeshApp implements AutoCloseable {
           return configDump();
         },
         condition);
+  }
+
+  String stdout() {
+    return process.stdout();
   }
 
   String stderr() {

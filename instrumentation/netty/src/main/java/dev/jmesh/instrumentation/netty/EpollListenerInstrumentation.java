@@ -21,8 +21,8 @@ import net.bytebuddy.matcher.ElementMatcher;
  * enforced on it). The same advice as for the JDK's listeners moves it.
  *
  * <p>Matched by the end of the class name, so that copies of Netty relocated into other libraries
- * ({@code io.grpc.netty.shaded.io.netty…} in grpc-netty-shaded) match too (not tested with gRPC
- * itself); the agent's own relocated Netty does not. Netty's kqueue and io_uring transports are not covered yet.
+ * ({@code io.grpc.netty.shaded.io.netty…} in grpc-netty-shaded, see the smoke tests' {@code
+ * GrpcSmokeTest}) match too; the agent's own relocated Netty does not. Netty's kqueue and io_uring transports are not covered yet.
  */
 final class EpollListenerInstrumentation implements TypeInstrumentation {
 
