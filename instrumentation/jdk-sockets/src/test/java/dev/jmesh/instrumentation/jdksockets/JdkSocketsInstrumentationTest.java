@@ -13,6 +13,7 @@ import dev.jmesh.bootstrap.Hooks;
 import dev.jmesh.bootstrap.InboundHook;
 import dev.jmesh.bootstrap.OutboundHook;
 import dev.jmesh.instrumentation.tooling.Installer;
+import dev.jmesh.instrumentation.tooling.MovingInboundHook;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -29,8 +30,6 @@ import java.net.http.HttpResponse;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.AfterAll;
@@ -48,8 +47,7 @@ class JdkSocketsInstrumentationTest {
   private static final String MESH_NAME = "meshsvc";
   private static final InetAddress MESH_VIP = vip();
 
-  private static final Map<Integer, SocketAddress> MOVED = new ConcurrentHashMap<>();
-  private static final Map<Integer, SocketAddress> BOUND = new ConcurrentHashMap<>();
+  private static final MovingInboundHook INBOUND = new MovingInboundHook();
   private static final AtomicReference<InetSocketAddress> EGRESS = new AtomicReference<>();
   private static Installer installer;
   private static HttpServer egress;
@@ -60,7 +58,7 @@ class JdkSocketsInstrumentationTest {
         new Installer(
             ByteBuddyAgent.install(), JdkSocketsInstrumentationTest.class.getClassLoader());
     installer.install(List.of(new JdkSocketsModule()));
-    Hooks.install(new RecordingInbound(), new RecordingOutbound());
+    Hooks.install(INBOUND, new RecordingOutbound());
     egress = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     egress.createContext(
         "/",
@@ -87,13 +85,14 @@ class JdkSocketsInstrumentationTest {
   @Test
   void jdkHttpServerIsMovedToTheAddressTheHookChose() throws IOException {
     int port = freePort();
-    MOVED.put(port, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    INBOUND.move(port, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     try {
       int actual = server.getAddress().getPort();
       assertNotEquals(port, actual, "the app's listener should have moved off the requested port");
-      assertEquals(new InetSocketAddress(InetAddress.getLoopbackAddress(), actual), BOUND.get(port));
+      assertEquals(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), actual), INBOUND.boundFor(port));
     } finally {
       server.stop(0);
     }
@@ -102,16 +101,16 @@ class JdkSocketsInstrumentationTest {
   @Test
   void serverSocketAndServerSocketChannelAreMovedToo() throws IOException {
     int first = freePort();
-    MOVED.put(first, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    INBOUND.move(first, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     try (ServerSocket socket = new ServerSocket(first, 50, InetAddress.getLoopbackAddress())) {
       assertNotEquals(first, socket.getLocalPort());
-      assertEquals(socket.getLocalSocketAddress(), BOUND.get(first));
+      assertEquals(socket.getLocalSocketAddress(), INBOUND.boundFor(first));
     }
     int second = freePort();
-    MOVED.put(second, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    INBOUND.move(second, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     try (ServerSocketChannel channel = ServerSocketChannel.open()) {
       channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), second));
-      assertEquals(channel.getLocalAddress(), BOUND.get(second));
+      assertEquals(channel.getLocalAddress(), INBOUND.boundFor(second));
       assertNotEquals(second, ((InetSocketAddress) channel.getLocalAddress()).getPort());
     }
   }
@@ -121,7 +120,7 @@ class JdkSocketsInstrumentationTest {
     int port = freePort();
     try (ServerSocket socket = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
       assertEquals(port, socket.getLocalPort());
-      assertNull(BOUND.get(port));
+      assertNull(INBOUND.boundFor(port));
     }
   }
 
@@ -211,7 +210,7 @@ class JdkSocketsInstrumentationTest {
       }
       assertTrue(InetAddress.getByName("localhost").isLoopbackAddress());
     } finally {
-      Hooks.install(new RecordingInbound(), new RecordingOutbound());
+      Hooks.install(INBOUND, new RecordingOutbound());
     }
   }
 
@@ -226,21 +225,6 @@ class JdkSocketsInstrumentationTest {
       return InetAddress.getByAddress(MESH_NAME, new byte[] {127, (byte) 255, 0, 1});
     } catch (IOException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static final class RecordingInbound implements InboundHook {
-    @Override
-    public SocketAddress beforeBind(Object listener, SocketAddress requested) {
-      SocketAddress moved = MOVED.get(((InetSocketAddress) requested).getPort());
-      return moved != null ? moved : requested;
-    }
-
-    @Override
-    public void afterBind(
-        Object listener, SocketAddress requested, SocketAddress bound, Throwable failure) {
-      assertNull(failure);
-      BOUND.put(((InetSocketAddress) requested).getPort(), bound);
     }
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.jmesh.bootstrap.Hooks;
 import dev.jmesh.bootstrap.InboundHook;
 import dev.jmesh.bootstrap.OutboundHook;
+import dev.jmesh.instrumentation.tooling.MovingInboundHook;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -22,8 +23,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,8 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class EpollTransportTest {
 
-  private static final Map<Integer, SocketAddress> MOVED = new ConcurrentHashMap<>();
-  private static final Map<Integer, SocketAddress> BOUND = new ConcurrentHashMap<>();
+  private static final MovingInboundHook INBOUND = new MovingInboundHook();
   /** A mesh name's loopback address, as the agent resolves it; nothing listens there. */
   private static final InetSocketAddress MESH_SERVICE = new InetSocketAddress("127.255.0.7", 8080);
   /** Where the outbound hook sends connections to {@link #MESH_SERVICE} (the egress, in the agent). */
@@ -47,7 +45,7 @@ class EpollTransportTest {
   static void start() {
     assumeTrue(Epoll.isAvailable(), () -> "no epoll here: " + Epoll.unavailabilityCause());
     NettyInstrumentation.installOnce();
-    Hooks.install(new RecordingInbound(), new RetargetingOutbound());
+    Hooks.install(INBOUND, new RetargetingOutbound());
     group = new EpollEventLoopGroup(1);
   }
 
@@ -72,12 +70,12 @@ class EpollTransportTest {
   @Test
   void anEpollListenerIsMovedToTheAddressTheHookChose() throws Exception {
     int port = freePort();
-    MOVED.put(port, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    INBOUND.move(port, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     Channel channel = bind(port);
     try {
       InetSocketAddress actual = (InetSocketAddress) channel.localAddress();
       assertNotEquals(port, actual.getPort(), "the app's listener should have moved");
-      assertEquals(actual, BOUND.get(port), "what the hook was told after the bind");
+      assertEquals(actual, INBOUND.boundFor(port), "what the hook was told after the bind");
       try (ServerSocket agentSide = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
         assertEquals(port, agentSide.getLocalPort(), "the requested port is left for the agent");
       }
@@ -92,7 +90,7 @@ class EpollTransportTest {
     Channel channel = bind(port);
     try {
       assertEquals(port, ((InetSocketAddress) channel.localAddress()).getPort());
-      assertNull(BOUND.get(port));
+      assertNull(INBOUND.boundFor(port));
     } finally {
       channel.close().sync();
     }
@@ -134,21 +132,6 @@ class EpollTransportTest {
     @Override
     public SocketAddress beforeConnect(SocketAddress target) {
       return MESH_SERVICE.equals(target) ? egress : target;
-    }
-  }
-
-  private static final class RecordingInbound implements InboundHook {
-    @Override
-    public SocketAddress beforeBind(Object listener, SocketAddress requested) {
-      SocketAddress moved = MOVED.get(((InetSocketAddress) requested).getPort());
-      return moved != null ? moved : requested;
-    }
-
-    @Override
-    public void afterBind(
-        Object listener, SocketAddress requested, SocketAddress bound, Throwable failure) {
-      assertNull(failure);
-      BOUND.put(((InetSocketAddress) requested).getPort(), bound);
     }
   }
 }
