@@ -14,7 +14,7 @@ import java.util.List;
  * JVM.
  *
  * <p>The promise is Netty's, from whichever copy of Netty the resolver belongs to: its {@code
- * trySuccess} is found through the promise's interfaces at run time (the advice cannot name
+ * trySuccess} is found among the promise's super types at run time (the advice cannot name
  * Netty's types, see {@link NettyRequestContext}) and remembered per class.
  */
 public final class NettyDns {
@@ -28,7 +28,7 @@ public final class NettyDns {
       new ClassValue<>() {
         @Override
         protected MethodHandle computeValue(Class<?> type) {
-          Class<?> promise = interfaceNamed(type);
+          Class<?> promise = SuperTypes.named(type, name -> name.endsWith(PROMISE_SUFFIX));
           if (promise == null) {
             return null;
           }
@@ -64,27 +64,12 @@ public final class NettyDns {
         return false;
       }
       Object value = all ? List.of(mesh) : mesh[0];
-      // Completed, or cancelled meanwhile: either way the name must not go to DNS.
-      boolean completed = (boolean) trySuccess.invokeExact(promise, value);
+      // Whether it completed or was cancelled meanwhile, the name must not go to DNS.
+      boolean unused = (boolean) trySuccess.invokeExact(promise, value);
       return true;
     } catch (Throwable t) {
       Hooks.failed("netty-dns", t);
       return false;
     }
-  }
-
-  private static Class<?> interfaceNamed(Class<?> type) {
-    for (Class<?> current = type; current != null; current = current.getSuperclass()) {
-      for (Class<?> implemented : current.getInterfaces()) {
-        if (implemented.getName().endsWith(PROMISE_SUFFIX)) {
-          return implemented;
-        }
-        Class<?> inherited = interfaceNamed(implemented);
-        if (inherited != null) {
-          return inherited;
-        }
-      }
-    }
-    return null;
   }
 }

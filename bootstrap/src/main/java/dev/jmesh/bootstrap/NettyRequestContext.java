@@ -109,9 +109,9 @@ public final class NettyRequestContext {
 
     static MessageKind of(Class<?> type) {
       try {
-        Class<?> request = superTypeNamed(type, HTTP_PACKAGE + ".HttpRequest");
-        boolean content = superTypeNamed(type, HTTP_PACKAGE + ".HttpContent") != null;
-        boolean last = superTypeNamed(type, HTTP_PACKAGE + ".LastHttpContent") != null;
+        Class<?> request = SuperTypes.named(type, (HTTP_PACKAGE + ".HttpRequest")::equals);
+        boolean content = SuperTypes.named(type, (HTTP_PACKAGE + ".HttpContent")::equals) != null;
+        boolean last = SuperTypes.named(type, (HTTP_PACKAGE + ".LastHttpContent")::equals) != null;
         if (request != null) {
           return new MessageKind(headerReader(request), last);
         }
@@ -129,21 +129,6 @@ public final class NettyRequestContext {
       MethodHandle reader =
           MethodHandles.filterArguments(lookup.unreflect(get), 0, lookup.unreflect(headers));
       return reader.asType(MethodType.methodType(String.class, Object.class, String.class));
-    }
-
-    private static Class<?> superTypeNamed(Class<?> type, String name) {
-      for (Class<?> current = type; current != null; current = current.getSuperclass()) {
-        if (current.getName().equals(name)) {
-          return current;
-        }
-        for (Class<?> implemented : current.getInterfaces()) {
-          Class<?> found = superTypeNamed(implemented, name);
-          if (found != null) {
-            return found;
-          }
-        }
-      }
-      return null;
     }
   }
 }
