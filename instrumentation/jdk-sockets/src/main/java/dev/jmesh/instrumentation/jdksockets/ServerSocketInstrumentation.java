@@ -4,12 +4,10 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
-import dev.jmesh.bootstrap.Hooks;
 import dev.jmesh.instrumentation.tooling.AdviceTarget;
 import dev.jmesh.instrumentation.tooling.ListenerBindAdvice;
 import dev.jmesh.instrumentation.tooling.TypeInstrumentation;
 import java.net.SocketAddress;
-import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 

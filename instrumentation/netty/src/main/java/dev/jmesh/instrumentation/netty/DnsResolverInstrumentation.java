@@ -1,8 +1,6 @@
 package dev.jmesh.instrumentation.netty;
 
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.nameEndsWith;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -21,14 +19,13 @@ import net.bytebuddy.matcher.ElementMatcher;
  * which every look-up goes through): a mesh name is answered by the agent (see {@link NettyDns})
  * and the resolver sends no query for it. Reactor Netty's clients resolve with this resolver by
  * default, not with {@code InetAddress}; without this a mesh name would go to the DNS servers and
- * fail there. Matched by the end of the class name, like the epoll instrumentations.
+ * fail there. In any copy of Netty but the agent's ({@link NettyCopies}).
  */
 final class DnsResolverInstrumentation implements TypeInstrumentation {
 
   @Override
   public ElementMatcher<TypeDescription> typeMatcher() {
-    return nameEndsWith(".netty.resolver.dns.DnsNameResolver")
-        .and(not(nameStartsWith("dev.jmesh.")));
+    return NettyCopies.anyCopyOf("resolver.dns.DnsNameResolver");
   }
 
   @Override

@@ -17,14 +17,13 @@ import net.bytebuddy.matcher.ElementMatcher;
  * the JDK's {@code SocketChannel}, so a mesh name it resolved (to the agent's loopback address for
  * the service) would be connected to directly and refused. The connect is re-targeted to the
  * agent's egress as the JDK's are. Only the TCP client channel declares this method; datagram
- * channels are left alone. Matched by the end of the class name, like {@link
- * EpollListenerInstrumentation}.
+ * channels are left alone. In any copy of Netty but the agent's ({@link NettyCopies}).
  */
 final class EpollConnectInstrumentation implements TypeInstrumentation {
 
   @Override
   public ElementMatcher<TypeDescription> typeMatcher() {
-    return EpollListenerInstrumentation.anyCopyOf("EpollSocketChannel");
+    return NettyCopies.anyCopyOf("channel.epoll.EpollSocketChannel");
   }
 
   @Override
