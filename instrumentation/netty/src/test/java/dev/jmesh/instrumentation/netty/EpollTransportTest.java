@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.jmesh.bootstrap.Hooks;
 import dev.jmesh.bootstrap.InboundHook;
 import dev.jmesh.bootstrap.OutboundHook;
+import dev.jmesh.instrumentation.tooling.InstalledOnce;
 import dev.jmesh.instrumentation.tooling.MovingInboundHook;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -44,7 +45,7 @@ class EpollTransportTest {
   @BeforeAll
   static void start() {
     assumeTrue(Epoll.isAvailable(), () -> "no epoll here: " + Epoll.unavailabilityCause());
-    NettyInstrumentation.installOnce();
+    InstalledOnce.module(new NettyModule());
     Hooks.install(INBOUND, new RetargetingOutbound());
     group = new EpollEventLoopGroup(1);
   }

@@ -3,6 +3,7 @@ package dev.jmesh.instrumentation.netty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.jmesh.bootstrap.RequestContext;
+import dev.jmesh.instrumentation.tooling.InstalledOnce;
 import dev.jmesh.instrumentation.tooling.Installer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -68,7 +69,7 @@ class NettyInstrumentationTest {
 
   @BeforeAll
   static void start() throws InterruptedException {
-    installer = NettyInstrumentation.installOnce();
+    installer = InstalledOnce.module(new NettyModule());
     group = new NioEventLoopGroup(1);
     aggregatedPort =
         serve(

@@ -1,5 +1,6 @@
 package dev.jmesh.instrumentation.servlet;
 
+import dev.jmesh.instrumentation.tooling.InstalledOnce;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -21,7 +22,7 @@ class Jetty12JakartaServletTest extends ServletContainerContract {
 
   @BeforeAll
   static void start() throws Exception {
-    ServletTestAgent.install();
+    InstalledOnce.module(new ServletModule());
     server = new Server();
     connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");

@@ -2,6 +2,7 @@ package dev.jmesh.instrumentation.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.jmesh.instrumentation.tooling.InstalledOnce;
 import dev.jmesh.instrumentation.tooling.Installer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,7 +27,7 @@ abstract class ServletContainerContract {
 
   @BeforeAll
   static void instrument() {
-    installer = ServletTestAgent.install();
+    installer = InstalledOnce.module(new ServletModule());
   }
 
   @AfterEach

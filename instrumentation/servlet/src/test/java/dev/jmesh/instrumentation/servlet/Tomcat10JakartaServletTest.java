@@ -1,5 +1,6 @@
 package dev.jmesh.instrumentation.servlet;
 
+import dev.jmesh.instrumentation.tooling.InstalledOnce;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.catalina.Context;
@@ -21,7 +22,7 @@ class Tomcat10JakartaServletTest extends ServletContainerContract {
 
   @BeforeAll
   static void start() throws Exception {
-    ServletTestAgent.install();
+    InstalledOnce.module(new ServletModule());
     tomcat = new Tomcat();
     Path base = Files.createTempDirectory("jmesh-tomcat10");
     tomcat.setBaseDir(base.toString());

@@ -1,5 +1,6 @@
 package dev.jmesh.instrumentation.servlet;
 
+import dev.jmesh.instrumentation.tooling.InstalledOnce;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.catalina.Context;
@@ -22,7 +23,7 @@ class TomcatJavaxServletTest extends ServletContainerContract {
 
   @BeforeAll
   static void start() throws Exception {
-    ServletTestAgent.install();
+    InstalledOnce.module(new ServletModule());
     tomcat = new Tomcat();
     Path base = Files.createTempDirectory("jmesh-tomcat9");
     tomcat.setBaseDir(base.toString());
